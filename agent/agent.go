@@ -1,0 +1,257 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spiffe/go-spiffe/v2/spiffeid"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/zeta-net/zeta/agent/datapath"
+	"github.com/zeta-net/zeta/agent/flow"
+	"github.com/zeta-net/zeta/agent/health"
+	"github.com/zeta-net/zeta/agent/source"
+	"github.com/zeta-net/zeta/bpf/maps/eventmap"
+	"github.com/zeta-net/zeta/policy/secid"
+)
+
+// Agent enforces policy on one node.
+type Agent struct {
+	cfg         Config
+	log         *slog.Logger
+	dp          *datapath.Datapath
+	ids         *secid.Allocator
+	trustDomain spiffeid.TrustDomain
+	flows       *flow.Pipeline
+	flowLog     *flow.JSONLines
+
+	// Owned by Run's loop.
+	cur     mirror
+	invalid map[string]string
+
+	snapshot atomic.Pointer[Snapshot]
+	counts   atomic.Pointer[mapCounts]
+	status   atomic.Pointer[health.Status]
+}
+
+type mapCounts struct{ endpoints, policy, ipcache int }
+
+// New loads the datapath, adopting whatever an earlier agent pinned, and
+// reads back what the maps hold.
+func New(cfg Config, log *slog.Logger) (*Agent, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid configuration: %w", err)
+	}
+	td, err := spiffeid.TrustDomainFromString(cfg.TrustDomain)
+	if err != nil {
+		return nil, fmt.Errorf("invalid trust domain: %w", err)
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create state dir: %w", err)
+	}
+	ids, err := secid.NewAllocator(filepath.Join(cfg.StateDir, "identities.json"))
+	if err != nil {
+		return nil, err
+	}
+	dp, err := datapath.Open(cfg.BPFFSRoot, cfg.Maps, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &Agent{cfg: cfg, log: log, dp: dp, ids: ids, trustDomain: td}
+	if err := a.init(); err != nil {
+		dp.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *Agent) init() error {
+	if err := eventmap.SetConfig(a.dp.Objects.Config, eventmap.Config{EventsPerSec: a.cfg.EventsPerSec, EventsBurst: a.cfg.EventsBurst}); err != nil {
+		return err
+	}
+	if err := a.readMirror(); err != nil {
+		return err
+	}
+	rd, err := eventmap.NewReader(a.dp.Objects.Events)
+	if err != nil {
+		return err
+	}
+	a.flowLog, err = flow.OpenJSONLines(filepath.Join(a.cfg.StateDir, "flows.jsonl"))
+	if err != nil {
+		rd.Close()
+		return err
+	}
+	a.flows = &flow.Pipeline{Reader: rd, Node: a.cfg.Node, Enrich: a.enrich, Sinks: []flow.Sink{a.flowLog}, Log: a.log}
+	a.snapshot.Store(&Snapshot{Node: a.cfg.Node})
+	a.counts.Store(&mapCounts{endpoints: len(a.cur.endpoints), policy: len(a.cur.policy), ipcache: len(a.cur.ipcache)})
+	a.status.Store(&health.Status{Error: "waiting for the first full state"})
+	return nil
+}
+
+// Run enforces what src describes until ctx is done. The pinned maps and
+// links stay when it returns, so enforcement carries on.
+func (a *Agent) Run(ctx context.Context, src source.Source) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer a.close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newCollector(a))
+	handler := health.Handler(func() health.Status { return *a.status.Load() }, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+	goRun := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	events := make(chan source.Event, 1024)
+	goRun("health", func(ctx context.Context) error {
+		return health.Serve(ctx, filepath.Join(a.cfg.StateDir, "health.sock"), handler)
+	})
+	goRun("flows", a.flows.Run)
+	goRun("source", func(ctx context.Context) error { return src.Run(ctx, events) })
+	routes := make(chan netlink.RouteUpdate, 64)
+	if err := netlink.RouteSubscribeWithOptions(routes, ctx.Done(), netlink.RouteSubscribeOptions{
+		ErrorCallback: func(err error) { a.log.Warn("route subscription", "error", err) },
+	}); err != nil {
+		a.log.Warn("no route events; relying on resync", "error", err)
+	}
+
+	err := a.loop(ctx, events, routes, errc)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+func (a *Agent) loop(ctx context.Context, events <-chan source.Event, routes <-chan netlink.RouteUpdate, errc <-chan error) error {
+	c := newCluster()
+	synced, dirty := false, false
+	revision := ""
+	resync := time.NewTicker(a.cfg.Resync)
+	defer resync.Stop()
+	gc := time.NewTicker(a.cfg.CTGCInterval)
+	defer gc.Stop()
+
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			return err
+		case ev := <-events:
+			if ev.Type == source.Synced {
+				synced, revision = true, ev.Revision
+			} else {
+				c.apply(ev)
+			}
+			dirty = true
+		case <-routes:
+			dirty = true
+		case <-resync.C:
+			dirty = true
+		case <-gc.C:
+			a.gcConntrack()
+		}
+		// Drain what is queued first, so that a batch is applied at once.
+		if synced && dirty && len(events) == 0 && len(routes) == 0 {
+			dirty = false
+			a.reconcile(c, revision)
+		}
+	}
+}
+
+func (a *Agent) reconcile(c *cluster, revision string) {
+	st := health.Status{Applied: a.status.Load().Applied}
+	err := a.reconcileOnce(c)
+	if err == nil {
+		missing := a.missingEndpoints(c)
+		if len(missing) == 0 {
+			st = health.Status{Ready: true, Applied: revision}
+		} else {
+			err = fmt.Errorf("waiting for the interfaces of %s", strings.Join(missing, ", "))
+		}
+	} else {
+		a.log.Error("reconcile failed; retrying", "error", err)
+	}
+	snap := a.snapshot.Load()
+	st.Endpoints = len(snap.Endpoints)
+	if err != nil {
+		st.Error = err.Error()
+	}
+	a.status.Store(&st)
+	a.counts.Store(&mapCounts{endpoints: len(a.cur.endpoints), policy: len(a.cur.policy), ipcache: len(a.cur.ipcache)})
+}
+
+func (a *Agent) reconcileOnce(c *cluster) error {
+	addrs, err := hostAddrs()
+	if err != nil {
+		return err
+	}
+	d, err := a.compute(c, addrs, vethOf)
+	if err != nil {
+		return err
+	}
+	if err := a.apply(d); err != nil {
+		return err
+	}
+	a.snapshot.Store(d.snapshot)
+	return nil
+}
+
+// missingEndpoints lists the local pods that have no endpoint yet.
+func (a *Agent) missingEndpoints(c *cluster) []string {
+	have := map[string]bool{}
+	for _, w := range a.snapshot.Load().Endpoints {
+		have[w.Namespace+"/"+w.Name] = true
+	}
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(c.pods)) {
+		p := c.pods[k]
+		if p.Spec.NodeName == a.cfg.Node && len(podIPs(p)) > 0 && !have[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (a *Agent) gcConntrack() {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		a.log.Error("conntrack gc", "error", err)
+		return
+	}
+	n, err := a.dp.CT.GC(uint64(ts.Nano()))
+	if err != nil {
+		a.log.Error("conntrack gc", "error", err)
+		return
+	}
+	if n > 0 {
+		a.log.Debug("conntrack gc", "removed", n)
+	}
+}
+
+func (a *Agent) close() {
+	errs := []error{a.flowLog.Close(), a.dp.Close()}
+	if err := errors.Join(errs...); err != nil {
+		a.log.Error("close", "error", err)
+	}
+}

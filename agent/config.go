@@ -1,0 +1,88 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/zeta-net/zeta/bpf"
+	"github.com/zeta-net/zeta/identity"
+	"github.com/zeta-net/zeta/policy/secid"
+)
+
+// Config configures an agent.
+type Config struct {
+	// Node is this node's name, as in pods' spec.nodeName.
+	Node string
+	// BPFFSRoot is where maps and links are pinned.
+	BPFFSRoot string
+	// StateDir holds the identity allocation, the flow log and the health socket.
+	StateDir    string
+	DefaultDeny bool
+	TrustDomain string
+	LabelFilter secid.Filter
+	// EventsPerSec and EventsBurst limit flow events per endpoint.
+	EventsPerSec uint32
+	EventsBurst  uint32
+	Maps         bpf.Options
+	// Resync reconciles this often even without changes, to pick up
+	// interfaces that appeared without a route event.
+	Resync       time.Duration
+	CTGCInterval time.Duration
+}
+
+// DefaultConfig is the embedded default.
+func DefaultConfig() Config {
+	return Config{
+		BPFFSRoot:    "/sys/fs/bpf/zeta",
+		StateDir:     "/var/run/zeta",
+		TrustDomain:  identity.DefaultTrustDomain,
+		LabelFilter:  secid.DefaultFilter,
+		EventsPerSec: 1000,
+		EventsBurst:  2000,
+		Resync:       5 * time.Second,
+		CTGCInterval: 30 * time.Second,
+	}
+}
+
+// Flags registers the configuration's flags.
+func (c *Config) Flags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Node, "node", c.Node, "this node's name, as in pods' spec.nodeName (default: $NODE_NAME, then the hostname)")
+	fs.StringVar(&c.BPFFSRoot, "bpffs-root", c.BPFFSRoot, "bpffs directory where maps and links are pinned")
+	fs.StringVar(&c.StateDir, "state-dir", c.StateDir, "directory for the identity allocation, the flow log and the health socket")
+	fs.BoolVar(&c.DefaultDeny, "default-deny", c.DefaultDeny, "deny in both directions what no policy allows, for every endpoint")
+	fs.StringVar(&c.TrustDomain, "trust-domain", c.TrustDomain, "SPIFFE trust domain of workload identities")
+	fs.StringSliceVar(&c.LabelFilter.Include, "identity-labels", c.LabelFilter.Include, "only these label keys make identities (prefix* allowed; empty: all)")
+	fs.StringSliceVar(&c.LabelFilter.Exclude, "identity-labels-exclude", c.LabelFilter.Exclude, "label keys that never make identities (prefix* allowed)")
+	fs.Uint32Var(&c.EventsPerSec, "flow-events-per-second", c.EventsPerSec, "flow events per endpoint per second the datapath may emit (0: no limit)")
+	fs.Uint32Var(&c.EventsBurst, "flow-events-burst", c.EventsBurst, "burst of flow events per endpoint")
+	fs.Uint32Var(&c.Maps.CTEntries, "ct-entries", c.Maps.CTEntries, "conntrack table size (0: built-in default)")
+	fs.Uint32Var(&c.Maps.PolicyEntries, "policy-entries", c.Maps.PolicyEntries, "policy map size for all endpoints (0: built-in default)")
+	fs.Uint32Var(&c.Maps.IPCacheEntries, "ipcache-entries", c.Maps.IPCacheEntries, "IP cache size per family (0: built-in default)")
+	fs.Uint32Var(&c.Maps.EventsBytes, "flow-ring-bytes", c.Maps.EventsBytes, "flow event ring buffer size, a power of two (0: built-in default)")
+	fs.DurationVar(&c.Resync, "resync", c.Resync, "reconcile at least this often")
+	fs.DurationVar(&c.CTGCInterval, "ct-gc-interval", c.CTGCInterval, "how often expired conntrack entries are removed")
+}
+
+// Validate rejects a configuration the agent cannot run with.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Node == "" {
+		errs = append(errs, errors.New("node name is empty"))
+	}
+	if c.BPFFSRoot == "" || c.StateDir == "" {
+		errs = append(errs, errors.New("bpffs-root and state-dir must be set"))
+	}
+	if c.EventsPerSec != 0 && c.EventsBurst == 0 {
+		errs = append(errs, errors.New("flow-events-burst must be positive when flow-events-per-second is"))
+	}
+	if n := c.Maps.EventsBytes; n != 0 && (n&(n-1) != 0 || n < 4096) {
+		errs = append(errs, fmt.Errorf("flow-ring-bytes %d is not a power of two of at least 4096", n))
+	}
+	if c.Resync <= 0 || c.CTGCInterval <= 0 {
+		errs = append(errs, errors.New("resync and ct-gc-interval must be positive"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,147 @@
+// Package dirsource is the standalone agent's Source: a directory of
+// Kubernetes YAML, watched for changes. Each change of the directory is
+// read whole and sent as the difference to what was sent before, closed by
+// a Synced event carrying the content's hash.
+package dirsource
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/zeta-net/zeta/agent/manifest"
+	"github.com/zeta-net/zeta/agent/source"
+)
+
+// Source watches Dir.
+type Source struct {
+	Dir string
+	Log *slog.Logger
+	// Debounce groups bursts of file events (an editor's save, a copy of
+	// many files) into one reload.
+	Debounce time.Duration
+	// Resync rereads the directory this often even without file events,
+	// covering filesystems where inotify misses changes.
+	Resync time.Duration
+}
+
+// Run implements source.Source.
+func (s *Source) Run(ctx context.Context, events chan<- source.Event) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", s.Dir, err)
+	}
+	defer w.Close()
+	if err := w.Add(s.Dir); err != nil {
+		return fmt.Errorf("watch %s: %w", s.Dir, err)
+	}
+
+	sent := map[string]runtime.Object{}
+	lastHash := ""
+	reload := func() error {
+		set, err := manifest.LoadDir(s.Dir)
+		if set == nil {
+			return err
+		}
+		if err != nil {
+			// Bad documents are skipped; everything else still applies.
+			s.Log.Error("invalid manifests", "dir", s.Dir, "error", err)
+		}
+		if set.Hash == lastHash {
+			return nil
+		}
+		lastHash = set.Hash
+		return diff(ctx, events, sent, objects(set), set.Hash)
+	}
+
+	if err := reload(); err != nil {
+		return ignoreCanceled(ctx, err)
+	}
+	debounce := time.NewTimer(0)
+	<-debounce.C
+	resync := time.NewTicker(s.Resync)
+	defer resync.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return fmt.Errorf("watch %s: watcher closed", s.Dir)
+			}
+			s.Log.Debug("manifest change", "file", ev.Name, "op", ev.Op.String())
+			debounce.Reset(s.Debounce)
+		case err := <-w.Errors:
+			s.Log.Warn("watch error; rereading", "dir", s.Dir, "error", err)
+			debounce.Reset(s.Debounce)
+		case <-debounce.C:
+			if err := reload(); err != nil {
+				return ignoreCanceled(ctx, err)
+			}
+		case <-resync.C:
+			if err := reload(); err != nil {
+				return ignoreCanceled(ctx, err)
+			}
+		}
+	}
+}
+
+func objects(set *manifest.Set) map[string]runtime.Object {
+	out := map[string]runtime.Object{}
+	for name, o := range set.Namespaces {
+		out["Namespace/"+name] = o
+	}
+	for key, o := range set.Pods {
+		out["Pod/"+key] = o
+	}
+	for key, o := range set.NetworkPolicies {
+		out["NetworkPolicy/"+key] = o
+	}
+	return out
+}
+
+// diff sends what changed between sent and now, updates sent, and closes
+// the batch with Synced.
+func diff(ctx context.Context, events chan<- source.Event, sent, now map[string]runtime.Object, rev string) error {
+	send := func(ev source.Event) error {
+		select {
+		case events <- ev:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for key, o := range now {
+		if old, ok := sent[key]; ok && equality.Semantic.DeepEqual(old, o) {
+			continue
+		}
+		if err := send(source.Event{Type: source.Upsert, Object: o}); err != nil {
+			return err
+		}
+		sent[key] = o
+	}
+	for key, o := range sent {
+		if _, ok := now[key]; ok {
+			continue
+		}
+		if err := send(source.Event{Type: source.Delete, Object: o}); err != nil {
+			return err
+		}
+		delete(sent, key)
+	}
+	return send(source.Event{Type: source.Synced, Revision: rev})
+}
+
+// ignoreCanceled turns the error of a send interrupted by shutdown into the
+// nil that Run promises when ctx is done.
+func ignoreCanceled(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

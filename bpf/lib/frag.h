@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
+/* Fragment tracking: only the first fragment of a datagram carries its
+ * ports, so it leaves them here for the fragments that follow. */
+#ifndef __ZETA_FRAG_H
+#define __ZETA_FRAG_H
+
+#include "common.h"
+
+struct frag_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u32 id;
+	__u8 protocol;
+	__u8 family;
+	__u16 pad;
+};
+
+struct frag_ports {
+	__be16 sport;
+	__be16 dport;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct frag_key);
+	__type(value, struct frag_ports);
+	__uint(max_entries, 8192);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} zeta_frags SEC(".maps");
+
+static __always_inline void frag_record(struct frag_key *k, __be16 sport, __be16 dport)
+{
+	struct frag_ports v = {.sport = sport, .dport = dport};
+	bpf_map_update_elem(&zeta_frags, k, &v, BPF_ANY);
+}
+
+static __always_inline int frag_resolve(struct frag_key *k, __be16 *sport, __be16 *dport)
+{
+	struct frag_ports *v = bpf_map_lookup_elem(&zeta_frags, k);
+	if (!v)
+		return 0;
+	*sport = v->sport;
+	*dport = v->dport;
+	return 1;
+}
+
+#endif

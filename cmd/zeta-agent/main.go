@@ -1,0 +1,114 @@
+// Command zeta-agent is Zeta's node agent.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zeta-net/zeta/agent"
+	"github.com/zeta-net/zeta/agent/datapath"
+	"github.com/zeta-net/zeta/agent/source/dirsource"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	if err := rootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "zeta-agent:", err)
+		os.Exit(1)
+	}
+}
+
+func rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "zeta-agent",
+		Short:         "Zeta's node agent: identity-aware L3/L4 enforcement with eBPF",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(runCmd(), uninstallCmd(), &cobra.Command{
+		Use:   "version",
+		Short: "Print the agent's version",
+		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), version) },
+	})
+	return root
+}
+
+func runCmd() *cobra.Command {
+	cfg := agent.DefaultConfig()
+	var manifests, logLevel string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Enforce policy on this node",
+		Long: `Enforce policy on this node. In standalone mode (--manifests) the cluster
+state is a directory of Kubernetes YAML (Namespaces, Pods, NetworkPolicies),
+watched for changes.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(logLevel)
+			if err != nil {
+				return err
+			}
+			if cfg.Node == "" {
+				cfg.Node = nodeName()
+			}
+			if manifests == "" {
+				return errors.New("--manifests is required (Kubernetes mode is not available yet)")
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			a, err := agent.New(cfg, log)
+			if err != nil {
+				return err
+			}
+			log.Info("agent starting", "version", version, "node", cfg.Node, "manifests", manifests)
+			src := &dirsource.Source{Dir: manifests, Log: log, Debounce: 50 * time.Millisecond, Resync: 10 * time.Second}
+			err = a.Run(ctx, src)
+			log.Info("agent stopped; pinned enforcement stays in place")
+			return err
+		},
+	}
+	cfg.Flags(cmd.Flags())
+	cmd.Flags().StringVar(&manifests, "manifests", "", "standalone mode: directory of Kubernetes YAML to enforce")
+	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}
+
+func uninstallCmd() *cobra.Command {
+	root := agent.DefaultConfig().BPFFSRoot
+	cmd := &cobra.Command{
+		Use:   "uninstall",
+		Short: "Detach every program and remove every pinned map and link",
+		Args:  cobra.NoArgs,
+		RunE: func(_ *cobra.Command, _ []string) error {
+			return datapath.Uninstall(root)
+		},
+	}
+	cmd.Flags().StringVar(&root, "bpffs-root", root, "bpffs directory where maps and links are pinned")
+	return cmd
+}
+
+func nodeName() string {
+	if n := os.Getenv("NODE_NAME"); n != "" {
+		return n
+	}
+	h, _ := os.Hostname()
+	return h
+}
+
+func newLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("invalid --log-level %q: %w", level, err)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}
+

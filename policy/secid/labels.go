@@ -1,0 +1,94 @@
+package secid
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// Labels is the security-relevant part of a pod: what its identity stands for.
+type Labels struct {
+	Namespace       string
+	Pod             map[string]string
+	NamespaceLabels map[string]string
+}
+
+// Key is a canonical string for the label set; equal sets have equal keys.
+func (l Labels) Key() string {
+	var b strings.Builder
+	b.WriteString("ns=")
+	b.WriteString(l.Namespace)
+	write := func(prefix string, m map[string]string) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			b.WriteString(";")
+			b.WriteString(prefix)
+			b.WriteString(k)
+			b.WriteString("=")
+			b.WriteString(m[k])
+		}
+	}
+	write("pod:", l.Pod)
+	write("nslabel:", l.NamespaceLabels)
+	return b.String()
+}
+
+// PodSet returns the pod labels for selector matching.
+func (l Labels) PodSet() labels.Set { return labels.Set(l.Pod) }
+
+// NamespaceSet returns the namespace labels for selector matching, with
+// kubernetes.io/metadata.name set as the API server sets it.
+func (l Labels) NamespaceSet() labels.Set {
+	s := labels.Set{"kubernetes.io/metadata.name": l.Namespace}
+	maps.Copy(s, l.NamespaceLabels)
+	return s
+}
+
+// Filter keeps the labels that decide security: include, when non-empty,
+// lists the only keys kept; exclude drops keys (pod-template-hash, say) that
+// would otherwise give every rollout a new identity. Entries ending in "*"
+// match a key prefix.
+type Filter struct {
+	Include []string
+	Exclude []string
+}
+
+// DefaultFilter drops the labels that controllers stamp on pods and that no
+// policy should select on.
+var DefaultFilter = Filter{Exclude: []string{
+	"pod-template-hash",
+	"controller-revision-hash",
+	"pod-template-generation",
+	"statefulset.kubernetes.io/pod-name",
+	"batch.kubernetes.io/controller-uid",
+	"controller-uid",
+}}
+
+// Apply returns the labels of m that the filter keeps.
+func (f Filter) Apply(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if len(f.Include) > 0 && !matchAny(f.Include, k) {
+			continue
+		}
+		if matchAny(f.Exclude, k) {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func matchAny(patterns []string, key string) bool {
+	for _, p := range patterns {
+		if prefix, ok := strings.CutSuffix(p, "*"); ok {
+			if strings.HasPrefix(key, prefix) {
+				return true
+			}
+		} else if p == key {
+			return true
+		}
+	}
+	return false
+}
