@@ -72,8 +72,7 @@ func New(cfg Config, log *slog.Logger) (*Agent, error) {
 	}
 	a := &Agent{cfg: cfg, log: log, dp: dp, ids: ids, trustDomain: td}
 	if err := a.init(); err != nil {
-		dp.Close()
-		return nil, err
+		return nil, errors.Join(err, dp.Close())
 	}
 	return a, nil
 }
@@ -91,8 +90,7 @@ func (a *Agent) init() error {
 	}
 	a.flowLog, err = flow.OpenJSONLines(filepath.Join(a.cfg.StateDir, "flows.jsonl"))
 	if err != nil {
-		rd.Close()
-		return err
+		return errors.Join(err, rd.Close())
 	}
 	a.flows = &flow.Pipeline{Reader: rd, Node: a.cfg.Node, Enrich: a.enrich, Sinks: []flow.Sink{a.flowLog}, Log: a.log}
 	a.snapshot.Store(&Snapshot{Node: a.cfg.Node})
@@ -115,13 +113,11 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 	var wg sync.WaitGroup
 	errc := make(chan error, 4)
 	goRun := func(name string, f func(context.Context) error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if err := f(ctx); err != nil {
 				errc <- fmt.Errorf("%s: %w", name, err)
 			}
-		}()
+		})
 	}
 	events := make(chan source.Event, 1024)
 	goRun("health", func(ctx context.Context) error {

@@ -135,9 +135,7 @@ func (a *Agent) compute(c *cluster, hostAddrs []netip.Addr, resolve resolver) (*
 			k, v := policymap.KeyOf(epID, e)
 			d.policy[k] = v
 		}
-		for id, r := range ep.Rules {
-			d.snapshot.Rules[id] = r
-		}
+		maps.Copy(d.snapshot.Rules, ep.Rules)
 		d.snapshot.Endpoints[epID] = w
 	}
 	return d, nil

@@ -23,7 +23,7 @@ func TestLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		c  string
+		c       string
 		goValue any
 	}{
 		{"endpoint_info", endpointmap.Info{}},

@@ -93,11 +93,8 @@ func Load(opts Options) (*Objects, error) {
 
 	var objs Objects
 	if err := spec.LoadAndAssign(&objs, &copts); err != nil {
-		var verr *ebpf.VerifierError
-		if errors.As(err, &verr) {
-			return nil, fmt.Errorf("load datapath: %w\n%+v", err, verr)
-		}
-		return nil, fmt.Errorf("load datapath: %w", err)
+		// %+v of a verifier error is the whole log, which says why.
+		return nil, fmt.Errorf("load datapath: %+w", err)
 	}
 	return &objs, nil
 }

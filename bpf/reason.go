@@ -6,6 +6,7 @@ import "fmt"
 // verdict, would have); values match enum zeta_reason in lib/common.h.
 type Reason uint8
 
+// Reasons, in the order of enum zeta_reason.
 const (
 	ReasonNone          Reason = 0
 	ReasonPolicyDeny    Reason = 1

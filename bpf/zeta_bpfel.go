@@ -49,9 +49,11 @@ type zetaFragKey struct {
 }
 
 type zetaFragPorts struct {
-	_     structs.HostLayout
-	Sport uint16
-	Dport uint16
+	_        structs.HostLayout
+	Sport    uint16
+	Dport    uint16
+	Protocol uint8
+	Pad      [3]uint8
 }
 
 type zetaIpcacheKey4 struct {

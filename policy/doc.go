@@ -7,4 +7,13 @@
 // Selectors are evaluated over identities, not pods: every pod of one
 // identity has the same labels and namespace, so a selector either matches
 // all of them or none, and a new pod of a known identity changes no entry.
+//
+// Compile reads an Input and a pod and returns its EndpointPolicy with
+// upstream NetworkPolicy semantics; Validate is the API server's check,
+// which Compile applies so that it never interprets an object the API
+// server would have refused. Normalize is the invariant that lets the
+// datapath's longest-prefix trie answer with the strongest verdict, and
+// Evaluate is that datapath lookup in Go, for offline answers and to
+// cross-check the kernel. Everything here is pure: no state outlives a
+// call.
 package policy

@@ -10,6 +10,7 @@ import (
 // Direction is the pod's point of view; values match bpf/lib/common.h.
 type Direction uint8
 
+// Directions.
 const (
 	Ingress Direction = 0
 	Egress  Direction = 1
@@ -26,6 +27,7 @@ func (d Direction) String() string {
 // allow, decides between entries that match the same packet.
 type Verdict uint8
 
+// Verdicts.
 const (
 	Allow Verdict = 1
 	Deny  Verdict = 2

@@ -69,8 +69,7 @@ func Open(root string, opts bpf.Options, log *slog.Logger) (*Datapath, error) {
 		links:     map[hook]link.Link{},
 	}
 	if err := d.adoptLinks(); err != nil {
-		d.Close()
-		return nil, err
+		return nil, errors.Join(err, d.Close())
 	}
 	return d, nil
 }
@@ -119,8 +118,7 @@ func (d *Datapath) adoptLinks() error {
 			continue
 		}
 		if err := l.Update(d.program(h)); err != nil {
-			l.Close()
-			return fmt.Errorf("update adopted link %s: %w", path, err)
+			return fmt.Errorf("update adopted link %s: %w", path, errors.Join(err, l.Close()))
 		}
 		d.links[h] = l
 		d.log.Debug("adopted link", "ifindex", h.ifindex, "egress", h.egress)
@@ -149,8 +147,7 @@ func (d *Datapath) Attach(ifindex int) error {
 			return fmt.Errorf("attach tcx to ifindex %d: %w", ifindex, err)
 		}
 		if err := l.Pin(filepath.Join(d.linkDir(), h.name())); err != nil {
-			l.Close()
-			return fmt.Errorf("pin tcx link of ifindex %d: %w", ifindex, err)
+			return fmt.Errorf("pin tcx link of ifindex %d: %w", ifindex, errors.Join(err, l.Close()))
 		}
 		d.links[h] = l
 	}

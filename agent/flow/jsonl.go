@@ -3,6 +3,7 @@ package flow
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -33,9 +34,8 @@ func (j *JSONLines) Flush() error { return j.w.Flush() }
 
 // Close flushes and closes the file.
 func (j *JSONLines) Close() error {
-	if err := j.w.Flush(); err != nil {
-		j.f.Close()
+	if err := errors.Join(j.w.Flush(), j.f.Close()); err != nil {
 		return fmt.Errorf("close flow log: %w", err)
 	}
-	return j.f.Close()
+	return nil
 }

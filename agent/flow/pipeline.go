@@ -38,7 +38,7 @@ func (p *Pipeline) SinkErrors() uint64 { return p.sinkErrors.Load() }
 
 // Run reads until ctx is done, then closes the reader.
 func (p *Pipeline) Run(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() { p.Reader.Close() })
+	stop := context.AfterFunc(ctx, func() { _ = p.Reader.Close() })
 	defer stop()
 	boot := bootTime()
 	var ev eventmap.Event

@@ -53,8 +53,7 @@ func Serve(ctx context.Context, path string, h http.Handler) error {
 		return fmt.Errorf("health socket: %w", err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return fmt.Errorf("health socket: %w", err)
+		return fmt.Errorf("health socket: %w", errors.Join(err, ln.Close()))
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	stop := context.AfterFunc(ctx, func() {

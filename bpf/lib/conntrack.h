@@ -111,6 +111,11 @@ static __always_inline int ct_lookup(struct tuple *t, __u8 dir, const struct pkt
 
 	t->flags = ct_flags(dir);
 	e = bpf_map_lookup_elem(&zeta_ct, t);
+	/* A SYN on a closing or reset connection opens a new one: policy judges
+	 * it again, as Linux conntrack reopens such entries. */
+	if (e && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN &&
+	    ((e->fwd_tcp_flags | e->rev_tcp_flags) & (TCP_FLAG_FIN | TCP_FLAG_RST)))
+		e = 0;
 	if (e && e->expires > now) {
 		if (account) {
 			__sync_fetch_and_add(&e->fwd_packets, 1);

@@ -24,6 +24,7 @@ struct {
 	__type(key, __u32); /* ifindex */
 	__type(value, struct endpoint_info);
 	__uint(max_entries, 64 * 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } zeta_endpoints SEC(".maps");
 

@@ -86,7 +86,7 @@ static __always_inline int rate_allow(__u32 endpoint)
 		return 1;
 
 	__u64 now = bpf_ktime_get_ns();
-	__u64 cap = (__u64)cfg->events_burst * SEC_NS;
+	__u64 cap = (__u64)(cfg->events_burst ? cfg->events_burst : 1) * SEC_NS;
 	struct rate_state *s = bpf_map_lookup_elem(&zeta_event_rate, &endpoint);
 	if (!s) {
 		struct rate_state init = {.tokens = cap - SEC_NS, .last = now};

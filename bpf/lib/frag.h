@@ -15,9 +15,15 @@ struct frag_key {
 	__u16 pad;
 };
 
+/* The ports and transport protocol of a fragmented datagram. The key names
+ * the protocol of the IPv6 fragment header's next header, which for later
+ * fragments may be an extension header (AH, destination options) that only
+ * the first fragment carries. */
 struct frag_ports {
 	__be16 sport;
 	__be16 dport;
+	__u8 protocol;
+	__u8 pad[3];
 };
 
 struct {
@@ -28,19 +34,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } zeta_frags SEC(".maps");
 
-static __always_inline void frag_record(struct frag_key *k, __be16 sport, __be16 dport)
+static __always_inline void frag_record(struct frag_key *k, __be16 sport, __be16 dport,
+					__u8 protocol)
 {
-	struct frag_ports v = {.sport = sport, .dport = dport};
+	struct frag_ports v = {.sport = sport, .dport = dport, .protocol = protocol};
 	bpf_map_update_elem(&zeta_frags, k, &v, BPF_ANY);
 }
 
-static __always_inline int frag_resolve(struct frag_key *k, __be16 *sport, __be16 *dport)
+static __always_inline int frag_resolve(struct frag_key *k, __be16 *sport, __be16 *dport,
+					__u8 *protocol)
 {
 	struct frag_ports *v = bpf_map_lookup_elem(&zeta_frags, k);
 	if (!v)
 		return 0;
 	*sport = v->sport;
 	*dport = v->dport;
+	*protocol = v->protocol;
 	return 1;
 }
 

@@ -24,6 +24,7 @@ struct {
 	__type(key, struct metrics_key);
 	__type(value, struct metrics_value);
 	__uint(max_entries, 64 * 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } zeta_metrics SEC(".maps");
 

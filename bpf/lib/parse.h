@@ -187,16 +187,18 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, struct pkt
 }
 
 /* parse_fragment resolves the ports of a fragmented datagram: the first
- * fragment records them, later ones look them up. */
+ * fragment records them, later ones look them up. key_proto is the protocol
+ * every fragment names (IPv4's protocol, the IPv6 fragment header's next
+ * header); for a first fragment p->t.protocol is the transport protocol. */
 static __always_inline int parse_fragment(struct __sk_buff *skb, __u32 off, struct pkt *p,
-					  __u32 id, int first, int more)
+					  __u32 id, __u8 key_proto, int first, int more)
 {
 	struct frag_key fk = {};
 
 	__builtin_memcpy(fk.saddr, p->t.saddr, 16);
 	__builtin_memcpy(fk.daddr, p->t.daddr, 16);
 	fk.id = id;
-	fk.protocol = p->t.protocol;
+	fk.protocol = key_proto;
 	fk.family = p->t.family;
 
 	if (first) {
@@ -204,10 +206,10 @@ static __always_inline int parse_fragment(struct __sk_buff *skb, __u32 off, stru
 		if (reason != REASON_NONE)
 			return reason;
 		if (more)
-			frag_record(&fk, p->t.sport, p->t.dport);
+			frag_record(&fk, p->t.sport, p->t.dport, p->t.protocol);
 		return REASON_NONE;
 	}
-	if (!frag_resolve(&fk, &p->t.sport, &p->t.dport))
+	if (!frag_resolve(&fk, &p->t.sport, &p->t.dport, &p->t.protocol))
 		return REASON_FRAG_UNKNOWN;
 	return REASON_NONE;
 }
@@ -235,8 +237,8 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pkt *p)
 	__u16 frag = bpf_ntohs(ip.frag_off);
 	__u32 off = ETH_HLEN + hlen;
 	if (frag & (IP_MF | IP_OFFSET))
-		return parse_fragment(skb, off, p, bpf_ntohs(ip.id), !(frag & IP_OFFSET),
-				      !!(frag & IP_MF));
+		return parse_fragment(skb, off, p, bpf_ntohs(ip.id), ip.protocol,
+				      !(frag & IP_OFFSET), !!(frag & IP_MF));
 	return parse_l4(skb, off, p);
 }
 
@@ -265,8 +267,10 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p)
 	__u32 off = ETH_HLEN + sizeof(ip6);
 	int frag = 0, first = 1, more = 0;
 	__u32 id = 0;
+	__u8 frag_next = 0;
 
-	for (int i = 0; i < IPV6_MAX_EXT_HEADERS; i++) {
+	/* One pass per extension header, and one more for the transport. */
+	for (int i = 0; i <= IPV6_MAX_EXT_HEADERS; i++) {
 		struct ipv6_opt_hdr opt;
 
 		switch (next) {
@@ -281,9 +285,11 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p)
 			if (next == NEXTHDR_NONE)
 				return REASON_NONE;
 			if (frag)
-				return parse_fragment(skb, off, p, id, first, more);
+				return parse_fragment(skb, off, p, id, frag_next, first, more);
 			return parse_l4(skb, off, p);
 		}
+		if (i == IPV6_MAX_EXT_HEADERS)
+			break;
 		if (bpf_skb_load_bytes(skb, off, &opt, sizeof(opt)) < 0)
 			return REASON_TRUNCATED;
 		if (next == NEXTHDR_FRAGMENT) {
@@ -292,7 +298,13 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p)
 			first = (fo & 0xFFF8) == 0;
 			more = fo & 1;
 			id = bpf_ntohl(opt.id);
+			frag_next = opt.nexthdr;
 			off += 8;
+			/* What follows a later fragment's header is payload. */
+			if (!first) {
+				p->t.protocol = frag_next;
+				return parse_fragment(skb, off, p, id, frag_next, 0, more);
+			}
 		} else if (next == NEXTHDR_AUTH) {
 			off += (opt.hdrlen + 2) * 4;
 		} else {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -106,11 +107,7 @@ func (a *Allocator) Labels(id ID) (Labels, bool) {
 func (a *Allocator) All() map[ID]Labels {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	out := make(map[ID]Labels, len(a.labels))
-	for id, l := range a.labels {
-		out[id] = l
-	}
-	return out
+	return maps.Clone(a.labels)
 }
 
 func (a *Allocator) save() error {
@@ -126,11 +123,8 @@ func (a *Allocator) save() error {
 		return fmt.Errorf("save identities: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save identities: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
+	_, err = tmp.Write(data)
+	if err := errors.Join(err, tmp.Close()); err != nil {
 		return fmt.Errorf("save identities: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), a.path); err != nil {

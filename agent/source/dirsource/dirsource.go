@@ -59,8 +59,8 @@ func (s *Source) Run(ctx context.Context, events chan<- source.Event) error {
 		return diff(ctx, events, sent, objects(set), set.Hash)
 	}
 
-	if err := reload(); err != nil {
-		return ignoreCanceled(ctx, err)
+	if err := reload(); err != nil && ctx.Err() == nil {
+		return err
 	}
 	debounce := time.NewTimer(0)
 	<-debounce.C
@@ -80,12 +80,13 @@ func (s *Source) Run(ctx context.Context, events chan<- source.Event) error {
 			s.Log.Warn("watch error; rereading", "dir", s.Dir, "error", err)
 			debounce.Reset(s.Debounce)
 		case <-debounce.C:
-			if err := reload(); err != nil {
-				return ignoreCanceled(ctx, err)
+			// A reload cut short by shutdown ends at the top of the loop.
+			if err := reload(); err != nil && ctx.Err() == nil {
+				return err
 			}
 		case <-resync.C:
-			if err := reload(); err != nil {
-				return ignoreCanceled(ctx, err)
+			if err := reload(); err != nil && ctx.Err() == nil {
+				return err
 			}
 		}
 	}
@@ -135,13 +136,4 @@ func diff(ctx context.Context, events chan<- source.Event, sent, now map[string]
 		delete(sent, key)
 	}
 	return send(source.Event{Type: source.Synced, Revision: rev})
-}
-
-// ignoreCanceled turns the error of a send interrupted by shutdown into the
-// nil that Run promises when ctx is done.
-func ignoreCanceled(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return nil
-	}
-	return err
 }

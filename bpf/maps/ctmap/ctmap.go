@@ -68,6 +68,8 @@ type FragKey struct {
 type FragPorts struct {
 	SrcPortNet uint16
 	DstPortNet uint16
+	Protocol   uint8
+	_          [3]uint8
 }
 
 // Map is zeta_ct.

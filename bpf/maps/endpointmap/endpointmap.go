@@ -12,6 +12,8 @@ import (
 // Flags are the endpoint's enforcement flags (EP_F_* in lib/endpoint.h).
 type Flags uint32
 
+// Enforcement turns default deny on for a direction; audit turns that
+// direction's denials into audits.
 const (
 	EnforceIngress Flags = 0x1
 	EnforceEgress  Flags = 0x2
