@@ -163,3 +163,30 @@ func (d *datapath) expire(k ctmap.Key) {
 		d.t.Fatalf("expire conntrack entry: %v", err)
 	}
 }
+
+// TestPrivilegedConntrackReopen checks that a SYN reusing the tuple of a
+// connection that was closed (FIN) or reset is a new connection that
+// policy judges again, not part of the old one.
+func TestPrivilegedConntrackReopen(t *testing.T) {
+	both(t, func(t *testing.T, dir policy.Direction) {
+		for _, closing := range []uint8{pkttest.FIN | pkttest.ACK, pkttest.RST} {
+			d := newDatapath(t, enforceBoth)
+			back := 1 - dir
+			allow := policy.Entry{Direction: dir, Identity: peerID, Protocol: pkttest.ProtoTCP, Port: 80, PortPrefix: 16,
+				Verdict: policy.Allow, Rule: 43}
+			d.entry(allow)
+
+			syn := initiated(dir, tcp(pod4, peer4, 40000, 80, pkttest.SYN))
+			d.expectNew(dir, syn, judged{verdict: policy.Allow, peer: peerID, rule: 43})
+			d.expectPass(back, syn.reply(pkttest.SYN|pkttest.ACK).frame())
+			end := syn
+			end.tcpFlags = closing
+			d.expectPass(dir, end.frame())
+
+			// Policy now denies: the same tuple's next SYN must not ride the
+			// old entry.
+			d.remove(allow)
+			d.expectNew(dir, syn, judged{verdict: policy.Deny, reason: bpf.ReasonPolicyDefault, peer: peerID})
+		}
+	})
+}
