@@ -24,6 +24,7 @@ import (
 	"github.com/zeta-net/zeta/agent/flow"
 	"github.com/zeta-net/zeta/agent/health"
 	"github.com/zeta-net/zeta/agent/source"
+	"github.com/zeta-net/zeta/agent/statefile"
 	"github.com/zeta-net/zeta/bpf/maps/eventmap"
 	"github.com/zeta-net/zeta/policy/secid"
 )
@@ -62,7 +63,7 @@ func New(cfg Config, log *slog.Logger) (*Agent, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create state dir: %w", err)
 	}
-	ids, err := secid.NewAllocator(filepath.Join(cfg.StateDir, "identities.json"))
+	ids, err := secid.NewAllocator(filepath.Join(cfg.StateDir, IdentitiesFile))
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func (a *Agent) init() error {
 	if err != nil {
 		return err
 	}
-	a.flowLog, err = flow.OpenJSONLines(filepath.Join(a.cfg.StateDir, "flows.jsonl"))
+	a.flowLog, err = flow.OpenJSONLines(filepath.Join(a.cfg.StateDir, FlowsFile))
 	if err != nil {
 		return errors.Join(err, rd.Close())
 	}
@@ -121,7 +122,7 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 	}
 	events := make(chan source.Event, 1024)
 	goRun("health", func(ctx context.Context) error {
-		return health.Serve(ctx, filepath.Join(a.cfg.StateDir, "health.sock"), handler)
+		return health.Serve(ctx, filepath.Join(a.cfg.StateDir, HealthSocket), handler)
 	})
 	goRun("flows", a.flows.Run)
 	goRun("source", func(ctx context.Context) error { return src.Run(ctx, events) })
@@ -208,6 +209,11 @@ func (a *Agent) reconcileOnce(c *cluster) error {
 	}
 	if err := a.apply(d); err != nil {
 		return err
+	}
+	if !maps.Equal(d.snapshot.Rules, a.snapshot.Load().Rules) {
+		if err := statefile.Write(filepath.Join(a.cfg.StateDir, RulesFile), d.snapshot.Rules); err != nil {
+			return err
+		}
 	}
 	a.snapshot.Store(d.snapshot)
 	return nil

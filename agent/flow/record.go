@@ -1,8 +1,6 @@
 package flow
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/zeta-net/zeta/bpf"
@@ -53,8 +51,6 @@ var verdictNames = map[policy.Verdict]string{
 	policy.Audit: "AUDIT",
 }
 
-var protocolNames = map[uint8]string{1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6", 132: "SCTP"}
-
 // Decode fills the fields an event carries by itself; boot converts the
 // event's monotonic timestamp to wall time.
 func Decode(ev *eventmap.Event, boot time.Time) Record {
@@ -63,7 +59,7 @@ func Decode(ev *eventmap.Event, boot time.Time) Record {
 		Verdict:     verdictNames[ev.Verdict],
 		Direction:   ev.Direction.String(),
 		IPVersion:   4,
-		Protocol:    protocolNames[ev.Protocol],
+		Protocol:    bpf.ProtocolName(ev.Protocol),
 		Source:      Peer{IP: ev.Src().String(), Identity: ev.SrcIdentity},
 		Destination: Peer{IP: ev.Dst().String(), Identity: ev.DstIdentity},
 		Ifindex:     ev.Ifindex,
@@ -72,32 +68,18 @@ func Decode(ev *eventmap.Event, boot time.Time) Record {
 	if ev.Family == bpf.FamilyIPv6 {
 		r.IPVersion = 6
 	}
-	if r.Protocol == "" {
-		r.Protocol = "IP(" + strconv.Itoa(int(ev.Protocol)) + ")"
-	}
 	if ev.Reason != bpf.ReasonNone {
 		r.DropReason = ev.Reason.String()
 	}
-	switch ev.Protocol {
-	case 6, 17, 132:
+	switch {
+	case bpf.HasPorts(ev.Protocol):
 		r.Source.Port = ev.SrcPort()
 		r.Destination.Port = ev.DstPort()
-	case 1, 58:
+	case ev.Protocol == bpf.ProtoICMP || ev.Protocol == bpf.ProtoICMPv6:
 		r.ICMP = &ICMP{Type: ev.ICMPType, Code: ev.ICMPCode}
 	}
-	if ev.Protocol == 6 {
-		r.TCPFlags = tcpFlags(ev.TCPFlags)
+	if ev.Protocol == bpf.ProtoTCP {
+		r.TCPFlags = bpf.TCPFlags(ev.TCPFlags)
 	}
 	return r
-}
-
-func tcpFlags(f uint8) string {
-	names := []string{"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"}
-	var out []string
-	for i, n := range names {
-		if f&(1<<i) != 0 {
-			out = append(out, n)
-		}
-	}
-	return strings.Join(out, ",")
 }

@@ -1,14 +1,11 @@
 package secid
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"sync"
+
+	"github.com/zeta-net/zeta/agent/statefile"
 )
 
 // Allocator numbers label sets. Numbers only grow, so an identity that was
@@ -34,16 +31,9 @@ func NewAllocator(path string) (*Allocator, error) {
 	if path == "" {
 		return a, nil
 	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return a, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read identities: %w", err)
-	}
 	var f allocatorFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("decode identities %s: %w", path, err)
+	if _, err := statefile.Read(path, &f); err != nil {
+		return nil, fmt.Errorf("load identities: %w", err)
 	}
 	for id, l := range f.Identities {
 		if id < MinPod {
@@ -114,21 +104,5 @@ func (a *Allocator) save() error {
 	if a.path == "" {
 		return nil
 	}
-	data, err := json.Marshal(allocatorFile{Next: a.next, Identities: a.labels})
-	if err != nil {
-		return fmt.Errorf("encode identities: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(a.path), ".identities-*")
-	if err != nil {
-		return fmt.Errorf("save identities: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err := errors.Join(err, tmp.Close()); err != nil {
-		return fmt.Errorf("save identities: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), a.path); err != nil {
-		return fmt.Errorf("save identities: %w", err)
-	}
-	return nil
+	return statefile.Write(a.path, allocatorFile{Next: a.next, Identities: a.labels})
 }

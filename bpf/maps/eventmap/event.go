@@ -1,7 +1,6 @@
 package eventmap
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"unsafe"
@@ -55,13 +54,7 @@ func (e *Event) Src() netip.Addr { return bpf.Addr(e.Family, e.SrcAddr) }
 func (e *Event) Dst() netip.Addr { return bpf.Addr(e.Family, e.DstAddr) }
 
 // SrcPort returns the source port (or ICMP echo identifier) in host order.
-func (e *Event) SrcPort() uint16 { return portHost(e.SrcPortNet) }
+func (e *Event) SrcPort() uint16 { return bpf.Ntohs(e.SrcPortNet) }
 
 // DstPort returns the destination port in host order.
-func (e *Event) DstPort() uint16 { return portHost(e.DstPortNet) }
-
-func portHost(net uint16) uint16 {
-	var b [2]byte
-	binary.NativeEndian.PutUint16(b[:], net)
-	return binary.BigEndian.Uint16(b[:])
-}
+func (e *Event) DstPort() uint16 { return bpf.Ntohs(e.DstPortNet) }

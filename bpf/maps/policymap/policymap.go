@@ -3,12 +3,12 @@
 package policymap
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf"
 
+	"github.com/zeta-net/zeta/bpf"
 	"github.com/zeta-net/zeta/policy"
 	"github.com/zeta-net/zeta/policy/secid"
 )
@@ -37,7 +37,7 @@ type Value struct {
 }
 
 // Port returns the key's port in host byte order.
-func (k Key) Port() uint16 { return ntohs(k.PortNet) }
+func (k Key) Port() uint16 { return bpf.Ntohs(k.PortNet) }
 
 // Entry decodes k and v back into the compiler's terms.
 func (k Key) Entry(v Value) policy.Entry {
@@ -70,18 +70,10 @@ func KeyOf(endpoint uint32, e policy.Entry) (Key, Value) {
 		if e.PortPrefix > 0 {
 			mask = ^uint16(0) << (16 - e.PortPrefix)
 		}
-		k.PortNet = htons(e.Port & mask)
+		k.PortNet = bpf.Htons(e.Port & mask)
 	}
 	return k, Value{Rule: uint32(e.Rule), Verdict: uint8(e.Verdict)}
 }
-
-func htons(v uint16) uint16 {
-	var b [2]byte
-	binary.BigEndian.PutUint16(b[:], v)
-	return binary.NativeEndian.Uint16(b[:])
-}
-
-func ntohs(v uint16) uint16 { return htons(v) }
 
 // Map is zeta_policy.
 type Map struct{ m *ebpf.Map }

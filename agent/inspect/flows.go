@@ -1,0 +1,108 @@
+package inspect
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zeta-net/zeta/agent/flow"
+)
+
+// FlowVerdicts are the verdicts of flow records.
+var FlowVerdicts = []string{"ALLOWED", "DENIED", "AUDIT"}
+
+// FlowFilter selects flow records; the zero FlowFilter selects all.
+type FlowFilter struct {
+	verdict   string
+	namespace string
+	pod       string
+}
+
+// NewFlowFilter checks and builds a filter: verdict is one of FlowVerdicts
+// in any case, namespace matches either end's namespace, pod
+// (namespace/name) either end.
+func NewFlowFilter(verdict, namespace, pod string) (FlowFilter, error) {
+	f := FlowFilter{namespace: namespace, pod: pod}
+	if verdict != "" {
+		for _, v := range FlowVerdicts {
+			if strings.EqualFold(verdict, v) {
+				f.verdict = v
+			}
+		}
+		if f.verdict == "" {
+			return FlowFilter{}, fmt.Errorf("unknown verdict %q (want %s)", verdict, strings.Join(FlowVerdicts, ", "))
+		}
+	}
+	if pod != "" {
+		ns, name, ok := strings.Cut(pod, "/")
+		if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
+			return FlowFilter{}, fmt.Errorf("bad pod %q (want namespace/name)", pod)
+		}
+	}
+	return f, nil
+}
+
+// Match reports whether f selects r.
+func (f FlowFilter) Match(r *flow.Record) bool {
+	if f.verdict != "" && r.Verdict != f.verdict {
+		return false
+	}
+	if f.namespace != "" && r.Source.Namespace != f.namespace && r.Destination.Namespace != f.namespace {
+		return false
+	}
+	if f.pod != "" && podOf(r.Source) != f.pod && podOf(r.Destination) != f.pod {
+		return false
+	}
+	return true
+}
+
+func podOf(p flow.Peer) string {
+	if p.Pod == "" {
+		return ""
+	}
+	return p.Namespace + "/" + p.Pod
+}
+
+// FlowLine shows a record on one line:
+//
+//	TIME NODE SRC -> DST PROTO VERDICT [reason] [policy]
+//
+// Each end is namespace/pod when known, else its address, with the port.
+func FlowLine(r *flow.Record) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s -> %s %s %s", r.Time.Local().Format(time.StampMilli), orDash(r.Node),
+		peerCell(r.Source), peerCell(r.Destination), flowProtocol(r), r.Verdict)
+	if r.DropReason != "" {
+		b.WriteString(" reason=" + r.DropReason)
+	}
+	if r.Policy != "" {
+		b.WriteString(" policy=" + strconv.Quote(r.Policy))
+	}
+	return b.String()
+}
+
+func peerCell(p flow.Peer) string {
+	host := p.IP
+	if p.Pod != "" {
+		host = p.Namespace + "/" + p.Pod
+	} else if ip, err := netip.ParseAddr(p.IP); err == nil && ip.Is6() && p.Port != 0 {
+		host = "[" + p.IP + "]"
+	}
+	if p.Port == 0 {
+		return host
+	}
+	return host + ":" + strconv.Itoa(int(p.Port))
+}
+
+// flowProtocol adds the TCP flags or the ICMP type and code.
+func flowProtocol(r *flow.Record) string {
+	switch {
+	case r.TCPFlags != "":
+		return r.Protocol + "[" + r.TCPFlags + "]"
+	case r.ICMP != nil:
+		return fmt.Sprintf("%s[%d/%d]", r.Protocol, r.ICMP.Type, r.ICMP.Code)
+	}
+	return r.Protocol
+}
