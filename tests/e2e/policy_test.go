@@ -168,3 +168,26 @@ func TestFlows(t *testing.T) {
 		t.Fatalf("flows: allowed b->a recorded %v, denied c->a recorded %v", allowed, denied)
 	}
 }
+
+// TestDefaultDeny: with --default-deny every endpoint is enforced in both
+// directions, so no pod reaches another until policies allow both the
+// source's egress and the destination's ingress.
+func TestDefaultDeny(t *testing.T) {
+	dir := manifests(t, map[string]string{"cluster.yaml": cluster})
+	c := up(t, dir, lab.Config{DefaultDeny: true})
+	expectMatrix(t, c, corev1.ProtocolTCP, false)
+
+	write(t, dir, "allow.yaml", allowBToA+`---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: b-egress, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: b}}
+  policyTypes: [Egress]
+  egress: [{to: [{podSelector: {matchLabels: {pod: a}}}]}]
+`)
+	if err := c.Apply(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	expectMatrix(t, c, corev1.ProtocolTCP, false, "b->a")
+}
