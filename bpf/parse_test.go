@@ -305,7 +305,9 @@ func parseCases() []parseCase {
 		{name: "ICMPv6 neighbour solicitation", v6: true, want: noPolicy, frame: icmp6(135)},
 		{name: "ICMPv6 neighbour advertisement", v6: true, want: noPolicy, frame: icmp6(136)},
 		{name: "ICMPv6 redirect", v6: true, want: noPolicy, frame: icmp6(137)},
-		{name: "ICMPv6 type 132 is not exempt", v6: true, want: denied, read: readICMP(pkttest.ProtoICMPv6, 132, 0, 0), frame: icmp6(132)},
+		{name: "ICMPv6 MLD query", v6: true, want: noPolicy, frame: icmp6(130)},
+		{name: "ICMPv6 MLDv2 report", v6: true, want: noPolicy, frame: icmp6(143)},
+		{name: "ICMPv6 type 129 is not exempt", v6: true, want: denied, read: readICMP(pkttest.ProtoICMPv6, 129, 0, 0), frame: icmp6(129)},
 		{name: "ICMPv6 type 138 is not exempt", v6: true, want: denied, read: readICMP(pkttest.ProtoICMPv6, 138, 0, 0), frame: icmp6(138)},
 		{name: "ICMP type 133 is not exempt", want: denied, read: readICMP(pkttest.ProtoICMP, 133, 0, 0),
 			frame: func(e ends) []byte {

@@ -72,7 +72,13 @@ func podOf(p flow.Peer) string {
 // Each end is namespace/pod when known, else its address, with the port.
 func FlowLine(r *flow.Record) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s -> %s %s %s", r.Time.Local().Format(time.StampMilli), orDash(r.Node),
+	// The hook that judged: a pod's egress on its own node, the peer's
+	// ingress on the peer's node. One connection has a line for each.
+	hook := "to-stack"
+	if r.Direction == "ingress" {
+		hook = "to-endpoint"
+	}
+	fmt.Fprintf(&b, "%s %s %-11s %s -> %s %s %s", r.Time.Local().Format(time.StampMilli), orDash(r.Node), hook,
 		peerCell(r.Source), peerCell(r.Destination), flowProtocol(r), r.Verdict)
 	if r.DropReason != "" {
 		b.WriteString(" reason=" + r.DropReason)

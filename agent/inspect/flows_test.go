@@ -19,21 +19,21 @@ func TestFlowLine(t *testing.T) {
 		{
 			name: "pods",
 			r: flow.Record{
-				Time: flowTime, Node: "n1", Verdict: "ALLOWED", Protocol: "TCP", TCPFlags: "SYN",
+				Time: flowTime, Node: "n1", Verdict: "ALLOWED", Direction: "ingress", Protocol: "TCP", TCPFlags: "SYN",
 				Source:      flow.Peer{IP: "10.0.0.1", Port: 40000, Namespace: "default", Pod: "client"},
 				Destination: flow.Peer{IP: "10.0.0.2", Port: 80, Namespace: "default", Pod: "web"},
 				Policy:      "NetworkPolicy default/allow-web ingress[0]",
 			},
-			want: stamp + ` n1 default/client:40000 -> default/web:80 TCP[SYN] ALLOWED policy="NetworkPolicy default/allow-web ingress[0]"`,
+			want: stamp + ` n1 to-endpoint default/client:40000 -> default/web:80 TCP[SYN] ALLOWED policy="NetworkPolicy default/allow-web ingress[0]"`,
 		},
 		{
 			name: "addresses",
 			r: flow.Record{
-				Time: flowTime, Node: "n1", Verdict: "DENIED", DropReason: "policy_default_deny", Protocol: "UDP",
+				Time: flowTime, Node: "n1", Verdict: "DENIED", DropReason: "policy_default_deny", Direction: "egress", Protocol: "UDP",
 				Source:      flow.Peer{IP: "fd00::1", Port: 53},
 				Destination: flow.Peer{IP: "192.0.2.1", Port: 5353},
 			},
-			want: stamp + " n1 [fd00::1]:53 -> 192.0.2.1:5353 UDP DENIED reason=policy_default_deny",
+			want: stamp + " n1 to-stack    [fd00::1]:53 -> 192.0.2.1:5353 UDP DENIED reason=policy_default_deny",
 		},
 		{
 			name: "icmp",
@@ -42,7 +42,7 @@ func TestFlowLine(t *testing.T) {
 				Source:      flow.Peer{IP: "10.0.0.1"},
 				Destination: flow.Peer{IP: "fd00::2"},
 			},
-			want: stamp + " - 10.0.0.1 -> fd00::2 ICMP[8/0] AUDIT",
+			want: stamp + " - to-stack    10.0.0.1 -> fd00::2 ICMP[8/0] AUDIT",
 		},
 	} {
 		if got := FlowLine(&tc.r); got != tc.want {

@@ -79,6 +79,14 @@ static __always_inline int is_icmp_error(__u8 proto, __u8 type)
 	return type >= 1 && type <= 4; /* ICMPv6 */
 }
 
+/* Link-local ICMPv6 control that keeps IPv6 working on the pod's link:
+ * neighbour discovery (133-137) and multicast listener discovery (130-132,
+ * 143). Policy never applies to it, as ARP is never judged in IPv4. */
+static __always_inline int is_icmp6_link_control(__u8 type)
+{
+	return (type >= 130 && type <= 137) || type == 143;
+}
+
 /* l4_ports fills sport and dport of t from the L4 header at off. ICMP echo
  * identifiers stand in for ports so that a reply is the reverse tuple of its
  * request. Protocols without ports leave them zero. */
@@ -177,8 +185,8 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off, struct pkt
 	}
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		if (p->t.protocol == IPPROTO_ICMPV6 && p->icmp_type >= 133 && p->icmp_type <= 137)
-			p->is_ip = 0; /* neighbour discovery keeps the link alive */
+		if (p->t.protocol == IPPROTO_ICMPV6 && is_icmp6_link_control(p->icmp_type))
+			p->is_ip = 0;
 		else if (is_icmp_error(p->t.protocol, p->icmp_type))
 			parse_related(skb, off + 8, p);
 		break;
