@@ -101,7 +101,7 @@ func TestCompute(t *testing.T) {
 	// An invalid policy applies nowhere and the rest keeps working.
 	bad := c.policies["x/a"].DeepCopy()
 	bad.Name = "bad"
-	bad.Spec.Ingress[0].Ports = []networkingv1.NetworkPolicyPort{{Protocol: ptr(corev1.Protocol("ICMP"))}}
+	bad.Spec.Ingress[0].Ports = []networkingv1.NetworkPolicyPort{{Protocol: new(corev1.Protocol("ICMP"))}}
 	c.policies["x/bad"] = bad
 	d2, err := a.compute(c, []netip.Addr{host}, resolve)
 	if err != nil {
@@ -114,5 +114,3 @@ func TestCompute(t *testing.T) {
 		t.Error("invalid policy not recorded")
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -145,7 +145,7 @@ func TestFlows(t *testing.T) {
 	probe("x/c", "x/a", false)
 
 	var allowed, denied bool
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && !(allowed && denied); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && (!allowed || !denied); time.Sleep(100 * time.Millisecond) {
 		records, err := c.Flows(ctx)
 		if err != nil {
 			t.Fatal(err)
