@@ -12,13 +12,19 @@ import (
 	"path/filepath"
 )
 
-// Write replaces path with v as JSON, readable by its owner only, through
-// a temporary file and a rename.
+// Write replaces path with v as JSON.
 func Write(path string, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", path, err)
 	}
+	return WriteFile(path, data)
+}
+
+// WriteFile replaces path with data, readable by its owner only, through a
+// temporary file and a rename. The temporary file is a dot file, which
+// manifest.LoadDir skips.
+func WriteFile(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -48,11 +48,17 @@ func (c *Cluster) Source() string { return c.st.Source }
 // Nodes returns the nodes, sorted by name.
 func (c *Cluster) Nodes() []plan.Node { return slices.Clone(c.st.Plan.Nodes) }
 
-// Pods returns the pods, sorted by key.
-func (c *Cluster) Pods() []plan.Pod { return slices.Clone(c.st.Plan.Pods) }
+// Pods returns the pods that run, sorted by key: virtual pods exist only
+// in the manifests.
+func (c *Cluster) Pods() []plan.Pod {
+	return slices.DeleteFunc(slices.Clone(c.st.Plan.Pods), func(p plan.Pod) bool { return p.Virtual })
+}
 
-// Pod returns the pod with key "namespace/name".
-func (c *Cluster) Pod(key string) (plan.Pod, bool) { return c.st.Plan.Pod(key) }
+// Pod returns the pod with key "namespace/name" if it runs (is not virtual).
+func (c *Cluster) Pod(key string) (plan.Pod, bool) {
+	p, ok := c.st.Plan.Pod(key)
+	return p, ok && !p.Virtual
+}
 
 // ManifestsDir is the directory of materialised manifests the agents read.
 func (c *Cluster) ManifestsDir() string { return c.st.Layout().Manifests() }

@@ -9,8 +9,11 @@ import (
 )
 
 // addPod creates pod's namespace, links it to its node and routes it from
-// the other nodes.
+// the other nodes. A virtual pod has none of these.
 func (c *Cluster) addPod(pod plan.Pod) error {
+	if pod.Virtual {
+		return nil
+	}
 	node, _ := c.st.Plan.Node(pod.Node)
 	if err := c.createNetns(pod.Netns); err != nil {
 		return err
@@ -31,6 +34,9 @@ func (c *Cluster) addPod(pod plan.Pod) error {
 // removePod undoes addPod, also a partial one. The servers must no longer
 // hold sockets in the pod's namespace.
 func (c *Cluster) removePod(pod plan.Pod) error {
+	if pod.Virtual {
+		return nil
+	}
 	var errs []error
 	for _, n := range c.st.Plan.Nodes {
 		if n.Name != pod.Node {

@@ -68,11 +68,12 @@ func (c *Cluster) startServe(ctx context.Context) error {
 	return nil
 }
 
-// configureServe tells the server process the pods of the plan.
+// configureServe tells the server process the pods of the plan that are
+// not virtual.
 func (c *Cluster) configureServe(ctx context.Context) error {
-	pods := make([]serve.Pod, len(c.st.Plan.Pods))
-	for i, p := range c.st.Plan.Pods {
-		pods[i] = serve.Pod{Key: p.Key(), Netns: p.Netns, Ports: p.Ports}
+	pods := make([]serve.Pod, 0, len(c.st.Plan.Pods))
+	for _, p := range c.Pods() {
+		pods = append(pods, serve.Pod{Key: p.Key(), Netns: p.Netns, Ports: p.Ports})
 	}
 	return serve.Configure(ctx, c.st.Layout().ServeSocket(), pods)
 }

@@ -3,6 +3,7 @@ package materialize
 import (
 	"bytes"
 	"fmt"
+	"github.com/zeta-net/zeta/agent/statefile"
 	"maps"
 	"net/netip"
 	"path/filepath"
@@ -54,7 +55,7 @@ func Write(dir string, set *manifest.Set, p *plan.Plan) (string, error) {
 	if err := state.MkdirAll(dir); err != nil {
 		return "", fmt.Errorf("materialise manifests: %w", err)
 	}
-	if err := state.WriteFile(filepath.Join(dir, File), buf.Bytes()); err != nil {
+	if err := statefile.WriteFile(filepath.Join(dir, File), buf.Bytes()); err != nil {
 		return "", fmt.Errorf("materialise manifests: %w", err)
 	}
 	written, err := manifest.LoadDir(dir)
@@ -97,15 +98,16 @@ func namespaces(set *manifest.Set) []*corev1.Namespace {
 }
 
 // placed returns pod as it runs where p put it. The family of the address
-// the manifest's status.podIP names, if any, stays the primary one.
+// the manifest's status.podIP names, if any, stays the primary one. A
+// virtual pod keeps its node and addresses and has no host IPs: its node
+// does not exist.
 func placed(pod *corev1.Pod, p *plan.Plan) (*corev1.Pod, error) {
 	key := manifest.Key(pod.Namespace, pod.Name)
 	pp, ok := p.Pod(key)
 	if !ok {
 		return nil, fmt.Errorf("materialise pod %s: not in the plan", key)
 	}
-	node, _ := p.Node(pp.Node)
-	ips := []netip.Addr{pp.IPv4, pp.IPv6}
+	ips := slices.DeleteFunc([]netip.Addr{pp.IPv4, pp.IPv6}, func(a netip.Addr) bool { return !a.IsValid() })
 	if primary, err := netip.ParseAddr(pod.Status.PodIP); err == nil && primary.Is6() && !primary.Is4In6() {
 		slices.Reverse(ips)
 	}
@@ -114,8 +116,13 @@ func placed(pod *corev1.Pod, p *plan.Plan) (*corev1.Pod, error) {
 	out.Spec.NodeName = pp.Node
 	out.Status.Phase = corev1.PodRunning
 	out.Status.PodIP = ips[0].String()
-	out.Status.PodIPs = []corev1.PodIP{{IP: ips[0].String()}, {IP: ips[1].String()}}
-	out.Status.HostIP = node.IPv4.Addr().String()
-	out.Status.HostIPs = []corev1.HostIP{{IP: node.IPv4.Addr().String()}, {IP: node.IPv6.Addr().String()}}
+	out.Status.PodIPs = nil
+	for _, ip := range ips {
+		out.Status.PodIPs = append(out.Status.PodIPs, corev1.PodIP{IP: ip.String()})
+	}
+	if node, ok := p.Node(pp.Node); ok {
+		out.Status.HostIP = node.IPv4.Addr().String()
+		out.Status.HostIPs = []corev1.HostIP{{IP: node.IPv4.Addr().String()}, {IP: node.IPv6.Addr().String()}}
+	}
 	return out, nil
 }

@@ -13,4 +13,9 @@
 // 10.244.k.0/24 and fd00:10:244:k::/64, host numbers from 2 upwards. Pods
 // whose status names addresses keep them. Every name carries the cluster
 // name, so clusters with different names never collide.
+//
+// Virtual pods (VirtualAnnotation) are planned too, so that their
+// addresses are reserved, but only as their manifest describes them: on a
+// node outside the plan, with the addresses their status names, and with
+// no namespace or link.
 package plan

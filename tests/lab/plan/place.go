@@ -32,7 +32,7 @@ func (p *Plan) place(set *manifest.Set) (*Plan, error) {
 		if old, ok := p.Pod(key); ok && compatible(old, pod) {
 			old.Ports = pod.Ports
 			pod = old
-		} else {
+		} else if !pod.Virtual {
 			fresh = append(fresh, len(next.Pods))
 		}
 		for _, addr := range []netip.Addr{pod.IPv4, pod.IPv6} {
@@ -42,7 +42,7 @@ func (p *Plan) place(set *manifest.Set) (*Plan, error) {
 				}
 			}
 		}
-		if pod.Node != "" {
+		if pod.Node != "" && !pod.Virtual {
 			alloc.load[pod.Node]++
 		}
 		next.Pods = append(next.Pods, pod)
@@ -54,6 +54,9 @@ func (p *Plan) place(set *manifest.Set) (*Plan, error) {
 	}
 	veths := map[string]string{}
 	for _, pod := range next.Pods {
+		if pod.Virtual {
+			continue
+		}
 		if other, ok := veths[pod.HostVeth]; ok {
 			return nil, fmt.Errorf("plan pods %s and %s: both hash to link name %s: rename one", other, pod.Key(), pod.HostVeth)
 		}
@@ -63,7 +66,8 @@ func (p *Plan) place(set *manifest.Set) (*Plan, error) {
 }
 
 // describe returns what the manifest says of a pod: its names, its node if
-// pinned, its addresses if its status names them, and its ports.
+// pinned, its addresses if its status names them, and its ports; or what it
+// says of a virtual pod (describeVirtual).
 func (p *Plan) describe(kp *corev1.Pod) (Pod, error) {
 	if kp.Spec.HostNetwork {
 		return Pod{}, errors.New("hostNetwork pods are not supported")
@@ -73,6 +77,13 @@ func (p *Plan) describe(kp *corev1.Pod) (Pod, error) {
 	}
 	if err := validateObjectName("pod", kp.Name, true); err != nil {
 		return Pod{}, err
+	}
+	virtual, err := isVirtual(kp)
+	if err != nil {
+		return Pod{}, err
+	}
+	if virtual {
+		return p.describeVirtual(kp)
 	}
 	if node := kp.Spec.NodeName; node != "" {
 		if _, ok := p.Node(node); !ok {
@@ -104,9 +115,11 @@ func (p *Plan) describe(kp *corev1.Pod) (Pod, error) {
 }
 
 // compatible reports whether old can stay as the pod the manifest now
-// describes as want: same node and addresses wherever want names them.
+// describes as want: both virtual or neither, same node and addresses
+// wherever want names them.
 func compatible(old, want Pod) bool {
-	return (want.Node == "" || want.Node == old.Node) &&
+	return old.Virtual == want.Virtual &&
+		(want.Node == "" || want.Node == old.Node) &&
 		(!want.IPv4.IsValid() || want.IPv4 == old.IPv4) &&
 		(!want.IPv6.IsValid() || want.IPv6 == old.IPv6)
 }

@@ -41,6 +41,9 @@ type Pod struct {
 	IPv4      netip.Addr `json:"ipv4"`
 	IPv6      netip.Addr `json:"ipv6"`
 	Ports     []Port     `json:"ports,omitempty"`
+	// Virtual pods (see VirtualAnnotation) have no Netns, HostVeth or
+	// Ports, and their Node is not one of the plan's.
+	Virtual bool `json:"virtual,omitempty"`
 }
 
 // Port is one containerPort.
@@ -63,7 +66,7 @@ func (p Pod) Addr(ipv6 bool) netip.Addr {
 // sameEndpoint reports whether p and q are the same pod on the same node
 // with the same addresses, so that one can stand in for the other.
 func (p Pod) sameEndpoint(q Pod) bool {
-	return p.Key() == q.Key() && p.Node == q.Node && p.IPv4 == q.IPv4 && p.IPv6 == q.IPv6
+	return p.Key() == q.Key() && p.Node == q.Node && p.IPv4 == q.IPv4 && p.IPv6 == q.IPv6 && p.Virtual == q.Virtual
 }
 
 // Fabric is the namespace holding the bridge that links the nodes.
@@ -103,7 +106,7 @@ func (p *Plan) Remove(key string) {
 }
 
 // New plans a new cluster called name running set: the nodes named by the
-// pods' spec.nodeName plus node-1..node-extraNodes.
+// spec.nodeName of pods that are not virtual plus node-1..node-extraNodes.
 func New(name string, extraNodes int, set *manifest.Set) (*Plan, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
@@ -116,7 +119,7 @@ func New(name string, extraNodes int, set *manifest.Set) (*Plan, error) {
 		names[fmt.Sprintf("node-%d", i)] = true
 	}
 	for _, pod := range set.Pods {
-		if pod.Spec.NodeName != "" {
+		if virtual, _ := isVirtual(pod); !virtual && pod.Spec.NodeName != "" {
 			names[pod.Spec.NodeName] = true
 		}
 	}

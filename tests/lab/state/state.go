@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/zeta-net/zeta/agent/statefile"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"golang.org/x/sys/unix"
@@ -77,7 +77,7 @@ func (s *State) Save() error {
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	return WriteFile(s.Layout().File(), data)
+	return statefile.WriteFile(s.Layout().File(), data)
 }
 
 // AddNetns records a created namespace and saves.
@@ -90,20 +90,6 @@ func (s *State) AddNetns(name string) error {
 func (s *State) RemoveNetns(name string) error {
 	s.Netns = slices.DeleteFunc(s.Netns, func(n string) bool { return n == name })
 	return s.Save()
-}
-
-// WriteFile replaces path with data atomically: readers see the old or the
-// new content, never a mix. The temporary file is a dot file, which
-// manifest.LoadDir skips.
-func WriteFile(path string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, errors.Join(err, os.Remove(tmp)))
-	}
-	return nil
 }
 
 // Lock takes an exclusive lock on cluster name's state directory, waiting
