@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zeta-net/zeta/agent/datapath"
+	"github.com/zeta-net/zeta/agent/desired"
 	"github.com/zeta-net/zeta/agent/flow"
 	"github.com/zeta-net/zeta/agent/health"
 	"github.com/zeta-net/zeta/agent/source"
@@ -43,7 +44,7 @@ type Agent struct {
 	cur     mirror
 	invalid map[string]string
 
-	snapshot atomic.Pointer[Snapshot]
+	snapshot atomic.Pointer[desired.Snapshot]
 	counts   atomic.Pointer[mapCounts]
 	status   atomic.Pointer[health.Status]
 }
@@ -94,7 +95,7 @@ func (a *Agent) init() error {
 		return errors.Join(err, rd.Close())
 	}
 	a.flows = &flow.Pipeline{Reader: rd, Node: a.cfg.Node, Enrich: a.enrich, Sinks: []flow.Sink{a.flowLog}, Log: a.log}
-	a.snapshot.Store(&Snapshot{Node: a.cfg.Node})
+	a.snapshot.Store(&desired.Snapshot{Node: a.cfg.Node})
 	a.counts.Store(&mapCounts{endpoints: len(a.cur.endpoints), policy: len(a.cur.policy), ipcache: len(a.cur.ipcache)})
 	a.status.Store(&health.Status{Error: "waiting for the first full state"})
 	return nil
@@ -140,7 +141,7 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 }
 
 func (a *Agent) loop(ctx context.Context, events <-chan source.Event, routes <-chan netlink.RouteUpdate, errc <-chan error) error {
-	c := newCluster()
+	c := desired.NewCluster()
 	synced, dirty := false, false
 	revision := ""
 	resync := time.NewTicker(a.cfg.Resync)
@@ -158,7 +159,7 @@ func (a *Agent) loop(ctx context.Context, events <-chan source.Event, routes <-c
 			if ev.Type == source.Synced {
 				synced, revision = true, ev.Revision
 			} else {
-				c.apply(ev)
+				c.Apply(ev)
 			}
 			dirty = true
 		case <-routes:
@@ -176,7 +177,7 @@ func (a *Agent) loop(ctx context.Context, events <-chan source.Event, routes <-c
 	}
 }
 
-func (a *Agent) reconcile(c *cluster, revision string) {
+func (a *Agent) reconcile(c *desired.Cluster, revision string) {
 	st := health.Status{Applied: a.status.Load().Applied}
 	err := a.reconcileOnce(c)
 	if err == nil {
@@ -198,37 +199,52 @@ func (a *Agent) reconcile(c *cluster, revision string) {
 	a.counts.Store(&mapCounts{endpoints: len(a.cur.endpoints), policy: len(a.cur.policy), ipcache: len(a.cur.ipcache)})
 }
 
-func (a *Agent) reconcileOnce(c *cluster) error {
+func (a *Agent) reconcileOnce(c *desired.Cluster) error {
 	addrs, err := hostAddrs()
 	if err != nil {
 		return err
 	}
-	d, err := a.compute(c, addrs, vethOf)
+	cfg := desired.Config{Node: a.cfg.Node, LabelFilter: a.cfg.LabelFilter, TrustDomain: a.trustDomain, DefaultDeny: a.cfg.DefaultDeny}
+	d, err := desired.Compute(cfg, c, a.ids, addrs, vethOf)
 	if err != nil {
 		return err
 	}
+	a.logInvalid(d.Invalid)
 	if err := a.apply(d); err != nil {
 		return err
 	}
-	if !maps.Equal(d.snapshot.Rules, a.snapshot.Load().Rules) {
-		if err := statefile.Write(filepath.Join(a.cfg.StateDir, RulesFile), d.snapshot.Rules); err != nil {
+	if !maps.Equal(d.Snapshot.Rules, a.snapshot.Load().Rules) {
+		if err := statefile.Write(filepath.Join(a.cfg.StateDir, RulesFile), d.Snapshot.Rules); err != nil {
 			return err
 		}
 	}
-	a.snapshot.Store(d.snapshot)
+	a.snapshot.Store(d.Snapshot)
 	return nil
 }
 
+// logInvalid logs each invalid policy once, when it becomes invalid or its
+// error changes.
+func (a *Agent) logInvalid(invalid map[string]error) {
+	now := map[string]string{}
+	for k, err := range invalid {
+		now[k] = err.Error()
+		if a.invalid[k] != now[k] {
+			a.log.Error("ignoring invalid policy", "policy", k, "error", err)
+		}
+	}
+	a.invalid = now
+}
+
 // missingEndpoints lists the local pods that have no endpoint yet.
-func (a *Agent) missingEndpoints(c *cluster) []string {
+func (a *Agent) missingEndpoints(c *desired.Cluster) []string {
 	have := map[string]bool{}
 	for _, w := range a.snapshot.Load().Endpoints {
 		have[w.Namespace+"/"+w.Name] = true
 	}
 	var out []string
-	for _, k := range slices.Sorted(maps.Keys(c.pods)) {
-		p := c.pods[k]
-		if p.Spec.NodeName == a.cfg.Node && len(podIPs(p)) > 0 && !have[k] {
+	for _, k := range slices.Sorted(maps.Keys(c.Pods)) {
+		p := c.Pods[k]
+		if p.Spec.NodeName == a.cfg.Node && len(desired.PodIPs(p)) > 0 && !have[k] {
 			out = append(out, k)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/netip"
 
+	"github.com/zeta-net/zeta/agent/desired"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
 	"github.com/zeta-net/zeta/bpf/maps/policymap"
 )
@@ -45,8 +46,8 @@ func (a *Agent) readMirror() error {
 //  3. IP cache additions and changes, then removals;
 //  4. endpoints that are gone: detach, then forget;
 //  5. stale policy entries.
-func (a *Agent) apply(d *desired) error {
-	for k, v := range d.policy {
+func (a *Agent) apply(d *desired.State) error {
+	for k, v := range d.Policy {
 		if old, ok := a.cur.policy[k]; ok && old == v {
 			continue
 		}
@@ -55,7 +56,7 @@ func (a *Agent) apply(d *desired) error {
 		}
 		a.cur.policy[k] = v
 	}
-	for ifindex, info := range d.endpoints {
+	for ifindex, info := range d.Endpoints {
 		if old, ok := a.cur.endpoints[ifindex]; !ok || old != info {
 			if err := a.dp.Endpoints.Upsert(ifindex, info); err != nil {
 				return err
@@ -66,7 +67,7 @@ func (a *Agent) apply(d *desired) error {
 			return err
 		}
 	}
-	for p, id := range d.ipcache {
+	for p, id := range d.IPCache {
 		if old, ok := a.cur.ipcache[p]; ok && old == id {
 			continue
 		}
@@ -76,7 +77,7 @@ func (a *Agent) apply(d *desired) error {
 		a.cur.ipcache[p] = id
 	}
 	for p := range maps.Clone(a.cur.ipcache) {
-		if _, ok := d.ipcache[p]; ok {
+		if _, ok := d.IPCache[p]; ok {
 			continue
 		}
 		if err := a.dp.IPCache.Delete(p); err != nil {
@@ -92,7 +93,7 @@ func (a *Agent) apply(d *desired) error {
 		attached[ifindex] = true
 	}
 	for ifindex := range attached {
-		if _, ok := d.endpoints[ifindex]; ok {
+		if _, ok := d.Endpoints[ifindex]; ok {
 			continue
 		}
 		if err := a.dp.Detach(int(ifindex)); err != nil {
@@ -105,7 +106,7 @@ func (a *Agent) apply(d *desired) error {
 		a.log.Info("endpoint removed", "ifindex", ifindex)
 	}
 	for k := range maps.Clone(a.cur.policy) {
-		if _, ok := d.policy[k]; ok {
+		if _, ok := d.Policy[k]; ok {
 			continue
 		}
 		if err := a.dp.Policy.Delete(k); err != nil {

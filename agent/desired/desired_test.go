@@ -1,8 +1,7 @@
-package agent
+package desired
 
 import (
 	"errors"
-	"log/slog"
 	"net/netip"
 	"testing"
 
@@ -17,15 +16,10 @@ import (
 	"github.com/zeta-net/zeta/policy/secid"
 )
 
-func testAgent(t *testing.T) *Agent {
-	t.Helper()
-	ids, err := secid.NewAllocator("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := DefaultConfig()
-	cfg.Node = "n1"
-	return &Agent{cfg: cfg, log: slog.New(slog.DiscardHandler), ids: ids, trustDomain: spiffeid.RequireTrustDomainFromString("cluster.local")}
+var testConfig = Config{
+	Node:        "n1",
+	LabelFilter: secid.DefaultFilter,
+	TrustDomain: spiffeid.RequireTrustDomainFromString("cluster.local"),
 }
 
 func pod(ns, name, node, ip string, labels map[string]string) *corev1.Pod {
@@ -40,14 +34,17 @@ func pod(ns, name, node, ip string, labels map[string]string) *corev1.Pod {
 // equal label sets, IP cache entries for every pod and the host, local
 // endpoints only, and a policy that enforces ingress on one of them.
 func TestCompute(t *testing.T) {
-	a := testAgent(t)
-	c := newCluster()
-	c.namespaces["x"] = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "x", Labels: map[string]string{"team": "x"}}}
-	c.pods["x/a"] = pod("x", "a", "n1", "10.0.1.2", map[string]string{"app": "a", "pod-template-hash": "123"})
-	c.pods["x/a2"] = pod("x", "a2", "n2", "10.0.2.2", map[string]string{"app": "a", "pod-template-hash": "456"})
-	c.pods["x/b"] = pod("x", "b", "n1", "10.0.1.3", map[string]string{"app": "b"})
-	c.pods["x/pending"] = pod("x", "pending", "n1", "", nil)
-	c.policies["x/a"] = &networkingv1.NetworkPolicy{
+	ids, err := secid.NewAllocator("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCluster()
+	c.Namespaces["x"] = &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "x", Labels: map[string]string{"team": "x"}}}
+	c.Pods["x/a"] = pod("x", "a", "n1", "10.0.1.2", map[string]string{"app": "a", "pod-template-hash": "123"})
+	c.Pods["x/a2"] = pod("x", "a2", "n2", "10.0.2.2", map[string]string{"app": "a", "pod-template-hash": "456"})
+	c.Pods["x/b"] = pod("x", "b", "n1", "10.0.1.3", map[string]string{"app": "b"})
+	c.Pods["x/pending"] = pod("x", "pending", "n1", "", nil)
+	c.NetworkPolicies["x/a"] = &networkingv1.NetworkPolicy{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "x", Name: "a"},
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": "a"}},
@@ -65,52 +62,52 @@ func TestCompute(t *testing.T) {
 	}
 	host := netip.MustParseAddr("192.168.0.1")
 
-	d, err := a.compute(c, []netip.Addr{host}, resolve)
+	d, err := Compute(testConfig, c, ids, []netip.Addr{host}, resolve)
 	if err != nil {
 		t.Fatal(err)
 	}
-	idA := secid.ID(d.ipcache[netip.MustParsePrefix("10.0.1.2/32")])
-	idA2 := secid.ID(d.ipcache[netip.MustParsePrefix("10.0.2.2/32")])
-	idB := secid.ID(d.ipcache[netip.MustParsePrefix("10.0.1.3/32")])
+	idA := secid.ID(d.IPCache[netip.MustParsePrefix("10.0.1.2/32")])
+	idA2 := secid.ID(d.IPCache[netip.MustParsePrefix("10.0.2.2/32")])
+	idB := secid.ID(d.IPCache[netip.MustParsePrefix("10.0.1.3/32")])
 	if idA < secid.MinPod || idA != idA2 || idA == idB {
 		t.Fatalf("identities a=%d a2=%d b=%d: want equal for a and a2 (pod-template-hash filtered), distinct from b", idA, idA2, idB)
 	}
-	if got := d.ipcache[netip.MustParsePrefix("192.168.0.1/32")]; got != uint32(secid.Host) {
+	if got := d.IPCache[netip.MustParsePrefix("192.168.0.1/32")]; got != uint32(secid.Host) {
 		t.Errorf("host address identity %d, want %d", got, secid.Host)
 	}
-	if len(d.ipcache) != 4 {
-		t.Errorf("ipcache %v: want three pods and the host", d.ipcache)
+	if len(d.IPCache) != 4 {
+		t.Errorf("ipcache %v: want three pods and the host", d.IPCache)
 	}
-	if len(d.endpoints) != 2 {
-		t.Fatalf("endpoints %v, want the two local pods with addresses", d.endpoints)
+	if len(d.Endpoints) != 2 {
+		t.Fatalf("endpoints %v, want the two local pods with addresses", d.Endpoints)
 	}
-	if ep := d.endpoints[10]; ep.Identity != uint32(idA) || ep.Flags != endpointmap.EnforceIngress {
+	if ep := d.Endpoints[10]; ep.Identity != uint32(idA) || ep.Flags != endpointmap.EnforceIngress {
 		t.Errorf("endpoint a %+v, want identity %d with ingress enforced", ep, idA)
 	}
-	if ep := d.endpoints[11]; ep.Flags != 0 {
+	if ep := d.Endpoints[11]; ep.Flags != 0 {
 		t.Errorf("endpoint b %+v, want no enforcement", ep)
 	}
 	k, _ := policymap.KeyOf(10, policy.Entry{Direction: policy.Ingress, Identity: idB})
-	if v, ok := d.policy[k]; !ok || policy.Verdict(v.Verdict) != policy.Allow {
-		t.Errorf("no allow from b's identity on a's endpoint in %v", d.policy)
+	if v, ok := d.Policy[k]; !ok || policy.Verdict(v.Verdict) != policy.Allow {
+		t.Errorf("no allow from b's identity on a's endpoint in %v", d.Policy)
 	}
-	if w := d.snapshot.ByIP[netip.MustParseAddr("10.0.1.3")]; w == nil || w.SPIFFEID != "spiffe://cluster.local/ns/x/sa/default" {
+	if w := d.Snapshot.ByIP[netip.MustParseAddr("10.0.1.3")]; w == nil || w.SPIFFEID != "spiffe://cluster.local/ns/x/sa/default" {
 		t.Errorf("snapshot of b: %+v", w)
 	}
 
 	// An invalid policy applies nowhere and the rest keeps working.
-	bad := c.policies["x/a"].DeepCopy()
+	bad := c.NetworkPolicies["x/a"].DeepCopy()
 	bad.Name = "bad"
 	bad.Spec.Ingress[0].Ports = []networkingv1.NetworkPolicyPort{{Protocol: new(corev1.Protocol("ICMP"))}}
-	c.policies["x/bad"] = bad
-	d2, err := a.compute(c, []netip.Addr{host}, resolve)
+	c.NetworkPolicies["x/bad"] = bad
+	d2, err := Compute(testConfig, c, ids, []netip.Addr{host}, resolve)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d2.policy) != len(d.policy) {
-		t.Errorf("with an invalid policy: %d entries, want the same %d", len(d2.policy), len(d.policy))
+	if len(d2.Policy) != len(d.Policy) {
+		t.Errorf("with an invalid policy: %d entries, want the same %d", len(d2.Policy), len(d.Policy))
 	}
-	if _, ok := a.invalid["x/bad"]; !ok {
+	if _, ok := d2.Invalid["x/bad"]; !ok {
 		t.Error("invalid policy not recorded")
 	}
 }

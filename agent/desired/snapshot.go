@@ -1,4 +1,4 @@
-package agent
+package desired
 
 import (
 	"net/netip"
