@@ -8,6 +8,9 @@ GOLANGCI    := golangci-lint
 GOLANGCI_VERSION := v2.15.0
 TOOLS_BIN   := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/zeta/tools/golangci-lint-$(GOLANGCI_VERSION)
 DEMO_NAME   ?= demo
+# controller-gen runs at a pinned version and stays out of go.mod.
+CONTROLLER_GEN := $(GO) run sigs.k8s.io/controller-tools/cmd/controller-gen@v0.23.0
+API_PKGS    := ./api/v1alpha1/...
 
 .PHONY: all build generate generate-check test bench demo lint clean bpffs $(BINARIES)
 
@@ -18,13 +21,19 @@ build: $(BINARIES)
 $(BINARIES):
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/$(notdir $@)
 
-# Regenerates the committed eBPF objects and Go bindings; needs clang.
+# Regenerates the committed eBPF objects and Go bindings (needs clang), and
+# the API's deepcopy functions and CRDs (api/, deploy/crds/).
 generate:
 	cd bpf && $(GO) generate ./...
+	$(CONTROLLER_GEN) object paths=$(API_PKGS)
+	rm -f deploy/crds/zeta.io_*.yaml
+	$(CONTROLLER_GEN) crd paths=$(API_PKGS) output:crd:artifacts:config=deploy/crds
 
-# Fails when the committed generated files differ from what the sources produce.
+# Fails when the committed generated files differ from what the sources
+# produce, or when generation made files git does not know.
 generate-check: generate
-	@git diff --exit-code -- bpf/ || { echo "generated eBPF files are stale: run 'make generate' and commit"; exit 1; }
+	@git diff --exit-code -- bpf/ api/ deploy/crds/ || { echo "generated files are stale: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard -- api/ deploy/crds/)" || { git ls-files --others --exclude-standard -- api/ deploy/crds/; echo "generated files are not committed: run 'make generate' and commit"; exit 1; }
 
 # Programs load into the kernel and pin maps in bpffs, so it must be mounted.
 bpffs:

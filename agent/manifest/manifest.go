@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zeta-net/zeta/api/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -21,11 +22,13 @@ import (
 )
 
 // Set is the cluster state a directory describes. Maps are keyed by name
-// for Namespaces and by "namespace/name" for namespaced objects.
+// for cluster-scoped objects and by "namespace/name" for namespaced ones.
 type Set struct {
-	Namespaces      map[string]*corev1.Namespace
-	Pods            map[string]*corev1.Pod
-	NetworkPolicies map[string]*networkingv1.NetworkPolicy
+	Namespaces               map[string]*corev1.Namespace
+	Pods                     map[string]*corev1.Pod
+	NetworkPolicies          map[string]*networkingv1.NetworkPolicy
+	ZeroTrustPolicies        map[string]*v1alpha1.ZeroTrustPolicy
+	ClusterZeroTrustPolicies map[string]*v1alpha1.ClusterZeroTrustPolicy
 	// Hash identifies the directory's content: equal content, equal hash.
 	Hash string
 }
@@ -45,6 +48,7 @@ var decoder = func() runtime.Decoder {
 	s := runtime.NewScheme()
 	_ = corev1.AddToScheme(s)
 	_ = networkingv1.AddToScheme(s)
+	_ = v1alpha1.AddToScheme(s)
 	return serializer.NewCodecFactory(s).UniversalDeserializer()
 }()
 
@@ -87,9 +91,11 @@ func LoadDir(dir string) (*Set, error) {
 
 func newSet() *Set {
 	return &Set{
-		Namespaces:      map[string]*corev1.Namespace{},
-		Pods:            map[string]*corev1.Pod{},
-		NetworkPolicies: map[string]*networkingv1.NetworkPolicy{},
+		Namespaces:               map[string]*corev1.Namespace{},
+		Pods:                     map[string]*corev1.Pod{},
+		NetworkPolicies:          map[string]*networkingv1.NetworkPolicy{},
+		ZeroTrustPolicies:        map[string]*v1alpha1.ZeroTrustPolicy{},
+		ClusterZeroTrustPolicies: map[string]*v1alpha1.ClusterZeroTrustPolicy{},
 	}
 }
 
@@ -145,6 +151,13 @@ func (s *Set) addDoc(raw []byte) error {
 			o.Namespace = corev1.NamespaceDefault
 		}
 		s.NetworkPolicies[Key(o.Namespace, o.Name)] = o
+	case *v1alpha1.ZeroTrustPolicy:
+		if o.Namespace == "" {
+			o.Namespace = corev1.NamespaceDefault
+		}
+		s.ZeroTrustPolicies[Key(o.Namespace, o.Name)] = o
+	case *v1alpha1.ClusterZeroTrustPolicy:
+		s.ClusterZeroTrustPolicies[o.Name] = o
 	case *corev1.List:
 		for _, item := range o.Items {
 			if err := s.addDoc(item.Raw); err != nil {

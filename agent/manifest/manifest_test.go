@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/zeta-net/zeta/api/v1alpha1"
 )
 
 func TestLoadDir(t *testing.T) {
@@ -32,7 +34,34 @@ items:
   metadata: {name: np, namespace: x}
   spec: {podSelector: {}}
 `,
-		"c.yaml":      "apiVersion: v1\nkind: Pod\nmetadata: [broken\n",
+		"c.yaml": "apiVersion: v1\nkind: Pod\nmetadata: [broken\n",
+		"d.yaml": `apiVersion: zeta.io/v1alpha1
+kind: ZeroTrustPolicy
+metadata: {name: ztp}
+spec:
+  selector: {matchLabels: {app: db}}
+  ingress:
+  - action: Deny
+    from: [{cidr: 10.0.0.0/8}]
+---
+apiVersion: zeta.io/v1alpha1
+kind: ZeroTrustPolicy
+metadata: {name: ztp, namespace: x}
+spec: {selector: {}}
+---
+apiVersion: zeta.io/v1alpha1
+kind: ClusterZeroTrustPolicy
+metadata: {name: cztp}
+spec:
+  selector: {}
+  namespaceSelector: {matchLabels: {tier: prod}}
+  authentication: MutualTLS
+---
+apiVersion: zeta.io/v1alpha2
+kind: ZeroTrustPolicy
+metadata: {name: unknown-version}
+spec: {selector: {}}
+`,
 		"notes.txt":   "not a manifest",
 		".hidden.yml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: hidden}\n",
 	}
@@ -54,6 +83,22 @@ items:
 	}
 	if set.NetworkPolicies["x/np"] == nil {
 		t.Errorf("policies %v, want x/np from the List", set.NetworkPolicies)
+	}
+
+	ztp := set.ZeroTrustPolicies["default/ztp"]
+	if len(set.ZeroTrustPolicies) != 2 || ztp == nil || set.ZeroTrustPolicies["x/ztp"] == nil {
+		t.Fatalf("zero-trust policies %v, want default/ztp and x/ztp", set.ZeroTrustPolicies)
+	}
+	if ztp.Namespace != "default" || len(ztp.Spec.Ingress) != 1 || ztp.Spec.Ingress[0].Action != v1alpha1.ActionDeny ||
+		ztp.Spec.Ingress[0].From[0].CIDR != "10.0.0.0/8" {
+		t.Errorf("default/ztp decoded as %+v", ztp)
+	}
+	cztp := set.ClusterZeroTrustPolicies["cztp"]
+	if len(set.ClusterZeroTrustPolicies) != 1 || cztp == nil {
+		t.Fatalf("cluster zero-trust policies %v, want cztp", set.ClusterZeroTrustPolicies)
+	}
+	if cztp.Spec.Authentication != v1alpha1.AuthenticationMutualTLS || cztp.Spec.NamespaceSelector.MatchLabels["tier"] != "prod" {
+		t.Errorf("cztp decoded as %+v", cztp)
 	}
 
 	h1 := set.Hash
