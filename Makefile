@@ -11,6 +11,8 @@ DEMO_NAME   ?= demo
 # controller-gen runs at a pinned version and stays out of go.mod.
 CONTROLLER_GEN := $(GO) run sigs.k8s.io/controller-tools/cmd/controller-gen@v0.23.0
 API_PKGS    := ./api/v1alpha1/...
+# buf compiles api/**/*.proto; its plugins' versions are in api/buf.gen.yaml.
+BUF         := $(GO) run github.com/bufbuild/buf/cmd/buf@v1.75.0
 
 .PHONY: all build generate generate-check test bench demo lint clean bpffs $(BINARIES)
 
@@ -21,13 +23,15 @@ build: $(BINARIES)
 $(BINARIES):
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/$(notdir $@)
 
-# Regenerates the committed eBPF objects and Go bindings (needs clang), and
-# the API's deepcopy functions and CRDs (api/, deploy/crds/).
+# Regenerates the committed eBPF objects and Go bindings (needs clang), the
+# API's deepcopy functions and CRDs (api/, deploy/crds/), and the gRPC API's
+# Go code from api/**/*.proto (buf and its plugins run through go run).
 generate:
 	cd bpf && $(GO) generate ./...
 	$(CONTROLLER_GEN) object paths=$(API_PKGS)
 	rm -f deploy/crds/zeta.io_*.yaml
 	$(CONTROLLER_GEN) crd paths=$(API_PKGS) output:crd:artifacts:config=deploy/crds
+	cd api && $(BUF) generate
 
 # Fails when the committed generated files differ from what the sources
 # produce, or when generation made files git does not know.
@@ -58,6 +62,7 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(TOOLS_BIN)/$(GOLANGCI) run ./...
+	cd api && $(BUF) lint
 
 clean:
 	rm -rf bin

@@ -32,24 +32,24 @@ import (
 
 // Agent enforces policy on one node.
 type Agent struct {
-	cfg         Config
-	log         *slog.Logger
-	dp          *datapath.Datapath
-	ids         *secid.Allocator
-	trustDomain spiffeid.TrustDomain
-	flows       *flow.Pipeline
-	flowLog     *flow.JSONLines
+	cfg      Config
+	log      *slog.Logger
+	dp       *datapath.Datapath
+	computer *desired.Computer
+	flows    *flow.Pipeline
+	flowLog  *flow.JSONLines
+	obs      observers   // flows' fan-out, the API, metrics: observe.go
+	names    enrichNames // owned by the flow reader: enrich.go
 
 	// Owned by Run's loop.
 	cur     mirror
 	invalid map[string]string
+	warned  map[string]string
 
 	snapshot atomic.Pointer[desired.Snapshot]
 	counts   atomic.Pointer[mapCounts]
 	status   atomic.Pointer[health.Status]
 }
-
-type mapCounts struct{ endpoints, policy, ipcache int }
 
 // New loads the datapath, adopting whatever an earlier agent pinned, and
 // reads back what the maps hold.
@@ -72,7 +72,14 @@ func New(cfg Config, log *slog.Logger) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{cfg: cfg, log: log, dp: dp, ids: ids, trustDomain: td}
+	computer := desired.NewComputer(desired.Config{
+		Node:        cfg.Node,
+		LabelFilter: cfg.LabelFilter,
+		TrustDomain: td,
+		DefaultDeny: cfg.DefaultDeny,
+		AuditMode:   cfg.AuditMode,
+	}, ids)
+	a := &Agent{cfg: cfg, log: log, dp: dp, computer: computer}
 	if err := a.init(); err != nil {
 		return nil, errors.Join(err, dp.Close())
 	}
@@ -90,13 +97,11 @@ func (a *Agent) init() error {
 	if err != nil {
 		return err
 	}
-	a.flowLog, err = flow.OpenJSONLines(filepath.Join(a.cfg.StateDir, FlowsFile))
-	if err != nil {
+	if err := a.initFlows(rd); err != nil {
 		return errors.Join(err, rd.Close())
 	}
-	a.flows = &flow.Pipeline{Reader: rd, Node: a.cfg.Node, Enrich: a.enrich, Sinks: []flow.Sink{a.flowLog}, Log: a.log}
 	a.snapshot.Store(&desired.Snapshot{Node: a.cfg.Node})
-	a.counts.Store(&mapCounts{endpoints: len(a.cur.endpoints), policy: len(a.cur.policy), ipcache: len(a.cur.ipcache)})
+	a.counts.Store(a.countMaps())
 	a.status.Store(&health.Status{Error: "waiting for the first full state"})
 	return nil
 }
@@ -110,10 +115,11 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(newCollector(a))
-	handler := health.Handler(func() health.Status { return *a.status.Load() }, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	handler := health.Handler(func() health.Status { return *a.status.Load() }, metrics)
 
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
+	errc := make(chan error, 8)
 	goRun := func(name string, f func(context.Context) error) {
 		wg.Go(func() {
 			if err := f(ctx); err != nil {
@@ -126,6 +132,7 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 		return health.Serve(ctx, filepath.Join(a.cfg.StateDir, HealthSocket), handler)
 	})
 	goRun("flows", a.flows.Run)
+	a.runObservers(src, metrics, goRun)
 	goRun("source", func(ctx context.Context) error { return src.Run(ctx, events) })
 	routes := make(chan netlink.RouteUpdate, 64)
 	if err := netlink.RouteSubscribeWithOptions(routes, ctx.Done(), netlink.RouteSubscribeOptions{
@@ -196,7 +203,7 @@ func (a *Agent) reconcile(c *desired.Cluster, revision string) {
 		st.Error = err.Error()
 	}
 	a.status.Store(&st)
-	a.counts.Store(&mapCounts{endpoints: len(a.cur.endpoints), policy: len(a.cur.policy), ipcache: len(a.cur.ipcache)})
+	a.counts.Store(a.countMaps())
 }
 
 func (a *Agent) reconcileOnce(c *desired.Cluster) error {
@@ -204,12 +211,11 @@ func (a *Agent) reconcileOnce(c *desired.Cluster) error {
 	if err != nil {
 		return err
 	}
-	cfg := desired.Config{Node: a.cfg.Node, LabelFilter: a.cfg.LabelFilter, TrustDomain: a.trustDomain, DefaultDeny: a.cfg.DefaultDeny}
-	d, err := desired.Compute(cfg, c, a.ids, addrs, vethOf)
+	d, err := a.computer.Compute(c, addrs, vethOf)
 	if err != nil {
 		return err
 	}
-	a.logInvalid(d.Invalid)
+	a.logInvalid(d.Invalid, d.Warnings)
 	if err := a.apply(d); err != nil {
 		return err
 	}
@@ -222,9 +228,9 @@ func (a *Agent) reconcileOnce(c *desired.Cluster) error {
 	return nil
 }
 
-// logInvalid logs each invalid policy once, when it becomes invalid or its
-// error changes.
-func (a *Agent) logInvalid(invalid map[string]error) {
+// logInvalid logs each invalid policy, and the warnings about each valid
+// one, once: when they appear or change.
+func (a *Agent) logInvalid(invalid map[string]error, warnings map[string][]string) {
 	now := map[string]string{}
 	for k, err := range invalid {
 		now[k] = err.Error()
@@ -233,6 +239,14 @@ func (a *Agent) logInvalid(invalid map[string]error) {
 		}
 	}
 	a.invalid = now
+	warned := map[string]string{}
+	for k, ws := range warnings {
+		warned[k] = strings.Join(ws, "; ")
+		if a.warned[k] != warned[k] {
+			a.log.Warn("policy names what matches nothing", "policy", k, "warnings", ws)
+		}
+	}
+	a.warned = warned
 }
 
 // missingEndpoints lists the local pods that have no endpoint yet.
@@ -268,8 +282,8 @@ func (a *Agent) gcConntrack() {
 }
 
 func (a *Agent) close() {
-	errs := []error{a.flowLog.Close(), a.dp.Close()}
-	if err := errors.Join(errs...); err != nil {
+	// The flow log is an exporter: the hub closed it.
+	if err := a.dp.Close(); err != nil {
 		a.log.Error("close", "error", err)
 	}
 }

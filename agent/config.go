@@ -7,6 +7,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/zeta-net/zeta/agent/apiserver"
+	"github.com/zeta-net/zeta/agent/flow"
+
 	"github.com/zeta-net/zeta/bpf"
 	"github.com/zeta-net/zeta/identity"
 	"github.com/zeta-net/zeta/policy/secid"
@@ -21,6 +24,9 @@ type Config struct {
 	// StateDir holds the identity allocation, the flow log and the health socket.
 	StateDir    string
 	DefaultDeny bool
+	// AuditMode turns every endpoint's denials into audits (logged, let
+	// through), as a namespace's zeta.io/audit-mode annotation does for it.
+	AuditMode   bool
 	TrustDomain string
 	LabelFilter secid.Filter
 	// EventsPerSec and EventsBurst limit flow events per endpoint.
@@ -31,6 +37,14 @@ type Config struct {
 	// interfaces that appeared without a route event.
 	Resync       time.Duration
 	CTGCInterval time.Duration
+
+	// Flows sizes the flow pipeline's buffers; API configures the API's
+	// TCP listener; MetricsAddress, if set, serves /metrics on TCP.
+	Flows          flow.Config
+	API            apiserver.Config
+	MetricsAddress string
+	// Version is the agent's version, for status and metrics.
+	Version string
 }
 
 // DefaultConfig is the embedded default.
@@ -44,6 +58,7 @@ func DefaultConfig() Config {
 		EventsBurst:  2000,
 		Resync:       5 * time.Second,
 		CTGCInterval: 30 * time.Second,
+		Flows:        flow.DefaultConfig(),
 	}
 }
 
@@ -53,6 +68,7 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.BPFFSRoot, "bpffs-root", c.BPFFSRoot, "bpffs directory where maps and links are pinned")
 	fs.StringVar(&c.StateDir, "state-dir", c.StateDir, "directory for the identity allocation, the flow log and the health socket")
 	fs.BoolVar(&c.DefaultDeny, "default-deny", c.DefaultDeny, "deny in both directions what no policy allows, for every endpoint")
+	fs.BoolVar(&c.AuditMode, "audit-mode", c.AuditMode, "log what policy denies as audited and let it through, for every endpoint")
 	fs.StringVar(&c.TrustDomain, "trust-domain", c.TrustDomain, "SPIFFE trust domain of workload identities")
 	fs.StringSliceVar(&c.LabelFilter.Include, "identity-labels", c.LabelFilter.Include, "only these label keys make identities (prefix* allowed; empty: all)")
 	fs.StringSliceVar(&c.LabelFilter.Exclude, "identity-labels-exclude", c.LabelFilter.Exclude, "label keys that never make identities (prefix* allowed)")
@@ -64,6 +80,9 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	fs.Uint32Var(&c.Maps.EventsBytes, "flow-ring-bytes", c.Maps.EventsBytes, "flow event ring buffer size, a power of two (0: built-in default)")
 	fs.DurationVar(&c.Resync, "resync", c.Resync, "reconcile at least this often")
 	fs.DurationVar(&c.CTGCInterval, "ct-gc-interval", c.CTGCInterval, "how often expired conntrack entries are removed")
+	c.Flows.Flags(fs)
+	c.API.Flags(fs)
+	fs.StringVar(&c.MetricsAddress, "metrics-address", c.MetricsAddress, "also serve Prometheus /metrics on this TCP host:port, e.g. 127.0.0.1:9962 (empty: only on the health socket)")
 }
 
 // Validate rejects a configuration the agent cannot run with.
@@ -84,5 +103,6 @@ func (c *Config) Validate() error {
 	if c.Resync <= 0 || c.CTGCInterval <= 0 {
 		errs = append(errs, errors.New("resync and ct-gc-interval must be positive"))
 	}
+	errs = append(errs, c.Flows.Validate(), c.API.Validate())
 	return errors.Join(errs...)
 }

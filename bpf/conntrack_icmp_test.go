@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/zeta-net/zeta/bpf"
-	"github.com/zeta-net/zeta/bpf/internal/pkttest"
+	"github.com/zeta-net/zeta/bpf/pkttest"
 	"github.com/zeta-net/zeta/policy"
 	"github.com/zeta-net/zeta/policy/secid"
 )

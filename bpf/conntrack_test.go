@@ -7,9 +7,9 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/zeta-net/zeta/bpf"
-	"github.com/zeta-net/zeta/bpf/internal/pkttest"
 	"github.com/zeta-net/zeta/bpf/maps/ctmap"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
+	"github.com/zeta-net/zeta/bpf/pkttest"
 	"github.com/zeta-net/zeta/policy"
 	"github.com/zeta-net/zeta/policy/secid"
 )

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zeta-net/zeta/bpf/internal/pkttest"
+	"github.com/zeta-net/zeta/bpf/pkttest"
 	"github.com/zeta-net/zeta/policy"
 )
 

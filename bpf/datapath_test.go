@@ -16,13 +16,13 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zeta-net/zeta/bpf"
-	"github.com/zeta-net/zeta/bpf/internal/pkttest"
 	"github.com/zeta-net/zeta/bpf/maps/ctmap"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
 	"github.com/zeta-net/zeta/bpf/maps/eventmap"
 	"github.com/zeta-net/zeta/bpf/maps/ipcache"
 	"github.com/zeta-net/zeta/bpf/maps/metricsmap"
 	"github.com/zeta-net/zeta/bpf/maps/policymap"
+	"github.com/zeta-net/zeta/bpf/pkttest"
 	"github.com/zeta-net/zeta/policy"
 	"github.com/zeta-net/zeta/policy/secid"
 )

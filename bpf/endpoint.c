@@ -69,6 +69,13 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	case VERDICT_AUDIT:
 		reason = REASON_POLICY_DENY;
 		break;
+	/* VERDICT_REDIRECT: the rule allows the connection on condition of
+	 * mutual TLS or L7 rules that a proxy enforces. Until the proxy
+	 * exists the connection passes like an allowed one and is recorded
+	 * as redirected (conntrack, counters, flow event), so that what the
+	 * proxy will have to take over is visible; the proxy port stays in
+	 * the policy entry. Steering is deliberately not half done here: a
+	 * mark on this first packet alone would not carry the connection. */
 	}
 	if (verdict == VERDICT_DENY && ep_audit(ep, dir))
 		verdict = VERDICT_AUDIT;

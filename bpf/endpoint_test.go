@@ -9,9 +9,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zeta-net/zeta/bpf"
-	"github.com/zeta-net/zeta/bpf/internal/pkttest"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
 	"github.com/zeta-net/zeta/bpf/maps/metricsmap"
+	"github.com/zeta-net/zeta/bpf/pkttest"
 	"github.com/zeta-net/zeta/policy"
 )
 

@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/zeta-net/zeta/bpf"
-	"github.com/zeta-net/zeta/bpf/internal/pkttest"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
 	"github.com/zeta-net/zeta/bpf/maps/policymap"
+	"github.com/zeta-net/zeta/bpf/pkttest"
 	"github.com/zeta-net/zeta/policy"
 	"github.com/zeta-net/zeta/policy/secid"
 )
@@ -81,6 +81,10 @@ func audited(peer peerRole, proto uint8, dport uint16, reason bpf.Reason, rule p
 	return probe{peer: peer, proto: proto, dport: dport, verdict: policy.Audit, reason: reason, rule: rule}
 }
 
+func redirected(peer peerRole, proto uint8, dport uint16, rule policy.RuleID) probe {
+	return probe{peer: peer, proto: proto, dport: dport, verdict: policy.Redirect, rule: rule}
+}
+
 // Protocols of the verdict table.
 const (
 	ipTCP  = pkttest.ProtoTCP
@@ -92,6 +96,13 @@ const (
 // ent is a policy entry whose direction the test fills in.
 func ent(id secid.ID, proto uint8, port uint16, prefix uint8, v policy.Verdict, r policy.RuleID) policy.Entry {
 	return policy.Entry{Identity: id, Protocol: proto, Port: port, PortPrefix: prefix, Verdict: v, Rule: r}
+}
+
+// redirect is a Redirect entry to the proxy on port proxy.
+func redirect(id secid.ID, proto uint8, port uint16, prefix uint8, proxy uint16, r policy.RuleID) policy.Entry {
+	e := ent(id, proto, port, prefix, policy.Redirect, r)
+	e.ProxyPort = proxy
+	return e
 }
 
 // TestPrivilegedVerdicts runs every verdict path in both directions and
@@ -195,6 +206,41 @@ func TestPrivilegedVerdicts(t *testing.T) {
 			name:   "audit mode without enforcement allows",
 			flags:  audit,
 			probes: []probe{allowed(peerExact, ipTCP, 80, 0)},
+		}, {
+			name:    "redirect passes, recorded as redirected",
+			flags:   enforce,
+			entries: []policy.Entry{redirect(peerID, ipTCP, 80, 16, 15008, 26)},
+			probes:  []probe{redirected(peerExact, ipTCP, 80, 26), denied(peerExact, ipTCP, 81, deflt, 0)},
+		}, {
+			name:    "redirect without enforcement",
+			entries: []policy.Entry{redirect(secid.Any, 0, 0, 0, 15001, 27)},
+			probes:  []probe{redirected(peerWorld, ipUDP, 53, 27), redirected(peerExact, ipGRE, 0, 27)},
+		}, {
+			name:  "redirect beats allow, audit and deny beat redirect",
+			flags: enforce,
+			entries: []policy.Entry{
+				ent(secid.Any, ipTCP, 80, 16, policy.Allow, 12),
+				redirect(peerID, ipTCP, 80, 16, 15008, 26),
+				redirect(secid.Any, ipTCP, 443, 16, 15001, 27),
+				ent(peerID, ipTCP, 443, 16, policy.Allow, 11),
+				redirect(peerID, ipUDP, 53, 16, 15008, 28),
+				ent(secid.Any, ipUDP, 53, 16, policy.Audit, 16),
+				redirect(secid.Any, ipSCTP, 0, 0, 15008, 29),
+				ent(peerID, ipSCTP, 9, 16, policy.Deny, 14),
+			},
+			probes: []probe{
+				redirected(peerExact, ipTCP, 80, 26),
+				allowed(peerInNet, ipTCP, 80, 12),
+				redirected(peerExact, ipTCP, 443, 27),
+				audited(peerExact, ipUDP, 53, deny, 16),
+				denied(peerExact, ipSCTP, 9, deny, 14),
+				redirected(peerExact, ipSCTP, 10, 29),
+			},
+		}, {
+			name:    "audit mode leaves redirects alone",
+			flags:   enforce | audit,
+			entries: []policy.Entry{redirect(peerID, ipTCP, 80, 16, 15008, 26)},
+			probes:  []probe{redirected(peerExact, ipTCP, 80, 26), audited(peerExact, ipTCP, 81, deflt, 0)},
 		}, {
 			name:    "port prefix covers a power-of-two range",
 			flags:   enforce,

@@ -99,10 +99,11 @@ type zetaPolicyKey struct {
 }
 
 type zetaPolicyValue struct {
-	_       structs.HostLayout
-	Rule    uint32
-	Verdict uint8
-	Pad     [3]uint8
+	_         structs.HostLayout
+	Rule      uint32
+	Verdict   uint8
+	Pad       uint8
+	ProxyPort uint16
 }
 
 type zetaRateState struct {

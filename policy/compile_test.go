@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -71,9 +72,9 @@ func TestCompileIngressPeers(t *testing.T) {
 		{"matchLabels and matchExpressions together: AND",
 			[]string{`{metadata: {name: p, namespace: x}, spec: {podSelector: {}, ingress: [{from: [{namespaceSelector: {}, podSelector: {matchLabels: {tier: db}, matchExpressions: [{key: pod, operator: In, values: [c]}]}}]}]}}`},
 			[]string{"x/c", "y/c", "z/c", "host"}},
-		{"ipBlock: the world",
+		{"ipBlock: every IPv4 address, pods' included, and no IPv6 one",
 			[]string{`{metadata: {name: p, namespace: x}, spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}}`},
-			[]string{"world", "host"}},
+			[]string{"x/a(v4)", "x/b(v4)", "x/c(v4)", "y/a(v4)", "y/b(v4)", "y/c(v4)", "z/a(v4)", "z/b(v4)", "z/c(v4)", "0.0.0.0/0", "host"}},
 		{"policy not selecting the pod",
 			[]string{`{metadata: {name: p, namespace: x}, spec: {podSelector: {matchLabels: {pod: b}}, policyTypes: [Ingress]}}`},
 			join(allPods, []string{"world", "host"})},
@@ -93,8 +94,8 @@ func TestCompileIngressPeers(t *testing.T) {
 	c := newCluster()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ep := c.compile(t, c.input(policies(t, tt.policies...)...), "x/a")
-			if got := c.allowed(ep, Ingress, protoTCP, 80); !slices.Equal(got, tt.want) {
+			w := c.world(t, c.input(policies(t, tt.policies...)...))
+			if got := w.allowed(w.compile(t, "x/a"), Ingress, protoTCP, 80); !slices.Equal(got, tt.want) {
 				t.Errorf("allowed = %v, want %v", got, tt.want)
 			}
 		})
@@ -138,11 +139,12 @@ spec:
   egress:
   - to: [{namespaceSelector: {matchLabels: {ns: "y"}}}]
     ports: [{port: 80}]
-  - to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]
+  - to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.2.0/24]}}]
     ports: [{protocol: UDP, port: 53}]
   - to: [{podSelector: {matchLabels: {pod: b}}}]
 `))
-	ep := c.compile(t, in, "x/a")
+	w := c.world(t, in)
+	ep := w.compile(t, "x/a")
 	checks := []struct {
 		dir      Direction
 		protocol uint8
@@ -151,18 +153,20 @@ spec:
 	}{
 		{Egress, protoTCP, 80, []string{"x/b", "y/a", "y/b", "y/c"}},
 		{Egress, protoTCP, 81, []string{"x/b"}},
-		{Egress, protoUDP, 53, []string{"x/b", "world"}},
+		// The ipBlock: addresses in 10/8 outside 10.0.2/24, pods' IPv4
+		// addresses included; not namespace y's.
+		{Egress, protoUDP, 53, []string{"x/a(v4)", "x/b", "x/c(v4)", "z/a(v4)", "z/b(v4)", "z/c(v4)", "10.0.0.0/8"}},
 		{Egress, 1, 0, []string{"x/b"}}, // ICMP: only the rule without ports
 		// Both types were inferred, so ingress is enforced with no rule.
 		{Ingress, protoTCP, 80, []string{"host"}},
 	}
 	for _, ck := range checks {
-		if got := c.allowed(ep, ck.dir, ck.protocol, ck.port); !slices.Equal(got, ck.want) {
+		if got := w.allowed(ep, ck.dir, ck.protocol, ck.port); !slices.Equal(got, ck.want) {
 			t.Errorf("%v %d/%d: allowed = %v, want %v", ck.dir, ck.protocol, ck.port, got, ck.want)
 		}
 	}
 	// The pods the policy does not select keep their defaults.
-	if got := c.allowed(c.compile(t, in, "x/b"), Egress, protoTCP, 443); len(got) != len(allPods)+2 {
+	if got := w.allowed(w.compile(t, "x/b"), Egress, protoTCP, 443); len(got) != len(allPods)+4 {
 		t.Errorf("x/b egress allowed = %v, want every peer", got)
 	}
 }
@@ -194,7 +198,8 @@ func TestCompileRules(t *testing.T) {
 	ep := c.compile(t, in, "x/a")
 
 	wantRef := RuleRef{Kind: "NetworkPolicy", Namespace: "x", Name: "p", Direction: Egress, Index: 1}
-	v, rule := Evaluate(ep, Egress, c.ids["x/b"], protoTCP, 80)
+	d := Evaluate(ep, Egress, c.ids["x/b"], protoTCP, 80)
+	v, rule := d.Verdict, d.Rule
 	if v != Allow || rule != wantRef.ID() {
 		t.Errorf("Evaluate = %v, %v; want allow, %v", v, rule, wantRef.ID())
 	}
@@ -222,7 +227,7 @@ func TestCompileHostAccess(t *testing.T) {
 	if got := ep.Rules[want.Rule]; got != (RuleRef{Kind: "Zeta", Name: "host-access", Index: -1}) {
 		t.Errorf("Rules[host access] = %+v", got)
 	}
-	if v, _ := Evaluate(ep, Ingress, secid.Host, 1, 0); v != Allow {
+	if v := Evaluate(ep, Ingress, secid.Host, 1, 0).Verdict; v != Allow {
 		t.Errorf("host ICMP to enforced pod = %v, want allow", v)
 	}
 
@@ -232,16 +237,19 @@ func TestCompileHostAccess(t *testing.T) {
 	}
 }
 
-func TestCompileRejectsInvalidPolicy(t *testing.T) {
+// TestCompileIgnoresInvalidPolicy: a policy the API server would refuse
+// applies nowhere, rather than be guessed at, and Invalid says why.
+func TestCompileIgnoresInvalidPolicy(t *testing.T) {
 	c := newCluster()
-	bad := `{metadata: {name: p, namespace: x}, spec: {podSelector: {matchLabels: {pod: b}}, ingress: [{from: [{}]}]}}`
-	// Invalid in x: x/a is refused even though the policy selects x/b only,
-	// since what it selects cannot be trusted either.
-	if _, err := Compile(c.input(policy(t, bad)), c.pods["x/a"]); err == nil {
-		t.Error("Compile in the policy's namespace: no error")
+	bad := policy(t, `{metadata: {name: p, namespace: x}, spec: {podSelector: {}, ingress: [{from: [{}]}]}}`)
+	good := policy(t, `{metadata: {name: q, namespace: x}, spec: {podSelector: {}, ingress: [{from: [{podSelector: {matchLabels: {pod: b}}}]}]}}`)
+	w := c.world(t, c.input(bad, good))
+	if got := w.allowed(w.compile(t, "x/a"), Ingress, protoTCP, 80); !slices.Equal(got, []string{"x/b", "host"}) {
+		t.Errorf("allowed = %v, want what the valid policy allows", got)
 	}
-	// Other namespaces are not affected.
-	if _, err := Compile(c.input(policy(t, bad)), c.pods["y/a"]); err != nil {
-		t.Errorf("Compile in another namespace: %v", err)
+	invalid := w.comp.Invalid()
+	var verr *ValidationError
+	if len(invalid) != 1 || !errors.As(invalid["NetworkPolicy x/p"], &verr) {
+		t.Errorf("Invalid() = %v, want the ValidationError of NetworkPolicy x/p", invalid)
 	}
 }

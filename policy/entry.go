@@ -24,7 +24,7 @@ func (d Direction) String() string {
 }
 
 // Verdict values match bpf/lib/common.h. Their strength, deny > audit >
-// allow, decides between entries that match the same packet.
+// redirect > allow, decides between entries that match the same packet.
 type Verdict uint8
 
 // Verdicts.
@@ -32,6 +32,12 @@ const (
 	Allow Verdict = 1
 	Deny  Verdict = 2
 	Audit Verdict = 3
+	// Redirect allows a connection whose authentication (mutual TLS) or
+	// L7 rules a proxy enforces; the entry names the proxy's port. It
+	// outranks Allow so that an unconditional allow elsewhere cannot skip
+	// the proxy, and yields to Audit and Deny, which judge the connection
+	// before any proxy sees it.
+	Redirect Verdict = 4
 )
 
 func (v Verdict) String() string {
@@ -42,6 +48,8 @@ func (v Verdict) String() string {
 		return "deny"
 	case Audit:
 		return "audit"
+	case Redirect:
+		return "redirect"
 	}
 	return fmt.Sprintf("verdict(%d)", uint8(v))
 }
@@ -50,8 +58,10 @@ func (v Verdict) String() string {
 func (v Verdict) Rank() int {
 	switch v {
 	case Deny:
-		return 3
+		return 4
 	case Audit:
+		return 3
+	case Redirect:
 		return 2
 	case Allow:
 		return 1
@@ -69,7 +79,10 @@ type Entry struct {
 	Port       uint16
 	PortPrefix uint8
 	Verdict    Verdict
-	Rule       RuleID
+	// ProxyPort is the port of the proxy a Redirect entry sends the
+	// connection to; 0 for every other verdict.
+	ProxyPort uint16
+	Rule      RuleID
 }
 
 // RuleID names the rule that produced an entry; flows carry it.
@@ -77,13 +90,17 @@ type RuleID uint32
 
 // RuleRef is what a RuleID stands for: the index of a rule within a
 // policy's ingress or egress list. Index -1 stands for an entry the
-// compiler adds itself (the node's access to its pods).
+// compiler adds itself (the node's access to its pods). Cluster-scoped
+// policies have no Namespace.
 type RuleRef struct {
 	Kind      string
 	Namespace string
 	Name      string
 	Direction Direction
 	Index     int
+	// RuleName is the rule's own name, where the policy kind has one
+	// (ZeroTrustPolicy); it is for people and not part of the ID.
+	RuleName string `json:",omitempty"`
 }
 
 // ID hashes the reference, so that the same rule has the same ID in every
@@ -94,11 +111,22 @@ func (r RuleRef) ID() RuleID {
 	return RuleID(h.Sum32())
 }
 
+// String reads "Kind namespace/name direction[index]", "namespace/" left
+// out for cluster-scoped policies and the rule's name appended when it
+// has one: "ZeroTrustPolicy x/p ingress[0] deny-db".
 func (r RuleRef) String() string {
 	if r.Index < 0 {
 		return fmt.Sprintf("%s/%s", r.Kind, r.Name)
 	}
-	return fmt.Sprintf("%s %s/%s %s[%d]", r.Kind, r.Namespace, r.Name, r.Direction, r.Index)
+	name := r.Name
+	if r.Namespace != "" {
+		name = r.Namespace + "/" + r.Name
+	}
+	s := fmt.Sprintf("%s %s %s[%d]", r.Kind, name, r.Direction, r.Index)
+	if r.RuleName != "" {
+		s += " " + r.RuleName
+	}
+	return s
 }
 
 // EndpointPolicy is everything the datapath needs for one endpoint.

@@ -58,7 +58,8 @@ func TestEvaluate(t *testing.T) {
 			} else {
 				ep.EnforceEgress = tt.enforced
 			}
-			v, rule := Evaluate(ep, tt.dir, tt.peer, tt.protocol, tt.port)
+			d := Evaluate(ep, tt.dir, tt.peer, tt.protocol, tt.port)
+			v, rule := d.Verdict, d.Rule
 			if v != tt.want || rule != tt.wantRule {
 				t.Errorf("Evaluate = %v, %d; want %v, %d", v, rule, tt.want, tt.wantRule)
 			}
@@ -73,11 +74,11 @@ func TestEvaluateUnnormalised(t *testing.T) {
 		ent(pod, 0, 0, 0, Deny, 1),
 		ent(pod, protoTCP, 80, 16, Allow, 2),
 	}}
-	if v, _ := Evaluate(ep, Ingress, pod, protoTCP, 80); v != Allow {
+	if v := Evaluate(ep, Ingress, pod, protoTCP, 80).Verdict; v != Allow {
 		t.Fatalf("unnormalised: %v, want the longest match, allow", v)
 	}
 	ep.Entries = Normalize(ep.Entries)
-	if v, rule := Evaluate(ep, Ingress, pod, protoTCP, 80); v != Deny || rule != 1 {
-		t.Errorf("normalised: %v, %d; want deny, 1", v, rule)
+	if d := Evaluate(ep, Ingress, pod, protoTCP, 80); d.Verdict != Deny || d.Rule != 1 {
+		t.Errorf("normalised: %+v; want deny, 1", d)
 	}
 }

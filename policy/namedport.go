@@ -1,6 +1,12 @@
 package policy
 
 import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/zeta-net/zeta/policy/secid"
@@ -40,65 +46,54 @@ func podPorts(pod *corev1.Pod) namedPorts {
 	return out
 }
 
-// peerPort is a named port resolved for one peer identity.
-type peerPort struct {
-	id   secid.ID
-	port uint16
+// signature is a canonical string of the named ports: endpoints of one
+// identity with equal signatures compile alike.
+func (n namedPorts) signature() string {
+	keys := slices.SortedFunc(maps.Keys(n), func(a, b portName) int {
+		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.proto, b.proto))
+	})
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s/%d=%v;", k.name, k.proto, n[k])
+	}
+	return b.String()
 }
 
-// resolve returns the ports that named port n stands for towards peer. On
-// ingress the port is the endpoint's own, the same for every peer. On
-// egress it is the destination's, so it resolves on the pods of peer; for
-// secid.Any on the pods of every identity, each entry then naming that
-// identity. An unresolved name matches nothing, as upstream, and so does
-// any egress name towards an address outside the cluster.
-//
-// Limitation: pods of one identity that give a name different numbers are
-// allowed on all of those numbers, since the datapath sees identities.
-func (c *compiler) resolve(dir Direction, peer secid.ID, n portName) []peerPort {
-	var out []peerPort
-	if dir == Ingress {
-		for _, p := range c.own[n] {
-			out = append(out, peerPort{id: peer, port: p})
-		}
+// peersPorts returns the named ports of every identity's pods.
+func peersPorts(p Peers) map[secid.ID]namedPorts {
+	out := map[secid.ID]namedPorts{}
+	if p.IdentitiesOf == nil {
 		return out
 	}
-	byPeer := c.peerPorts()
-	if peer != secid.Any {
-		for _, p := range byPeer[peer][n] {
-			out = append(out, peerPort{id: peer, port: p})
+	for _, pod := range p.Pods {
+		ports := podPorts(pod)
+		if len(ports) == 0 {
+			continue
 		}
-		return out
+		for _, id := range p.IdentitiesOf(pod) {
+			if id.Reserved() {
+				continue
+			}
+			if out[id] == nil {
+				out[id] = namedPorts{}
+			}
+			for k, nums := range ports {
+				out[id][k] = append(out[id][k], nums...)
+			}
+		}
 	}
-	for id, ports := range byPeer {
-		for _, p := range ports[n] {
-			out = append(out, peerPort{id: id, port: p})
+	for _, ports := range out {
+		for k, nums := range ports {
+			slices.Sort(nums)
+			ports[k] = slices.Compact(nums)
 		}
 	}
 	return out
 }
 
-// peerPorts returns the named ports of every identity's pods, built once
-// per Compile and only when an egress rule names a port.
-func (c *compiler) peerPorts() map[secid.ID]namedPorts {
-	if c.byPeer != nil {
-		return c.byPeer
-	}
-	c.byPeer = map[secid.ID]namedPorts{}
-	if c.in.IdentityOf == nil {
-		return c.byPeer
-	}
-	for _, pod := range c.in.Pods {
-		id, ok := c.in.IdentityOf(pod)
-		if !ok || id.Reserved() {
-			continue
-		}
-		if c.byPeer[id] == nil {
-			c.byPeer[id] = namedPorts{}
-		}
-		for k, ports := range podPorts(pod) {
-			c.byPeer[id][k] = append(c.byPeer[id][k], ports...)
-		}
-	}
-	return c.byPeer
+// equalPorts reports whether two identities' named ports are the same.
+func equalPorts(a, b map[secid.ID]namedPorts) bool {
+	return maps.EqualFunc(a, b, func(x, y namedPorts) bool {
+		return maps.EqualFunc(x, y, slices.Equal)
+	})
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	"slices"
 	"testing"
 
@@ -34,7 +35,7 @@ func TestCompileIngressNamedPorts(t *testing.T) {
 			in := c.input(policy(t, `{metadata: {name: p, namespace: x}, spec: {podSelector: {}, ingress: [{ports: `+tt.ports+`}]}}`))
 			ep := c.compile(t, in, tt.pod)
 			for _, peer := range []secid.ID{c.ids["y/a"], secid.World} {
-				if v, _ := Evaluate(ep, Ingress, peer, tt.protocol, tt.port); (v == Allow) != tt.want {
+				if v := Evaluate(ep, Ingress, peer, tt.protocol, tt.port).Verdict; (v == Allow) != tt.want {
 					t.Errorf("peer %v: %v, want allowed %v", peer, v, tt.want)
 				}
 			}
@@ -70,11 +71,19 @@ func TestCompileEgressNamedPorts(t *testing.T) {
 		})
 	}
 
-	t.Run("without IdentityOf", func(t *testing.T) {
-		in := c.input(policy(t, `{metadata: {name: p, namespace: x}, spec: {podSelector: {}, egress: [{ports: [{port: http}]}]}}`))
-		in.IdentityOf = nil
-		if ep := c.compile(t, in, "x/c"); len(ep.Entries) != 1 { // host access only
-			t.Errorf("Entries = %+v, want host access only", ep.Entries)
+	t.Run("without IdentitiesOf", func(t *testing.T) {
+		comp := NewCompiler(Options{})
+		comp.SetPolicies(Policies{NetworkPolicies: policies(t, `{metadata: {name: p, namespace: x}, spec: {podSelector: {}, egress: [{ports: [{port: http}]}]}}`)})
+		identities := map[secid.ID]secid.Labels{}
+		var pods []*corev1.Pod
+		for _, name := range podNames {
+			identities[c.ids[name]] = c.base[name]
+			pods = append(pods, c.pods[name])
+		}
+		comp.SetPeers(Peers{Identities: identities, Pods: pods})
+		ep, err := comp.Compile(Endpoint{Identity: c.ids["x/c"], Pod: c.pods["x/c"]})
+		if err != nil || len(ep.Entries) != 1 { // host access only
+			t.Errorf("Entries = %+v, %v; want host access only", ep.Entries, err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -80,6 +81,24 @@ func TestNormalize(t *testing.T) {
 		{"no verdict: dropped, not hiding the shorter entry",
 			[]Entry{ent(pod, 6, 0, 0, Allow, 1), ent(pod, 6, 80, 16, 0, 2)},
 			[]Entry{ent(pod, 6, 0, 0, Allow, 1)}},
+		{"same key: redirect beats allow, audit beats redirect",
+			[]Entry{ent(pod, 6, 80, 16, Allow, 1), redirect(ent(pod, 6, 80, 16, Redirect, 2), 15008), ent(pod, 6, 443, 16, Audit, 3), redirect(ent(pod, 6, 443, 16, Redirect, 4), 15008)},
+			[]Entry{redirect(ent(pod, 6, 80, 16, Redirect, 2), 15008), ent(pod, 6, 443, 16, Audit, 3)}},
+		{"same key, two proxies: the higher port stays",
+			[]Entry{redirect(ent(pod, 6, 80, 16, Redirect, 1), 15001), redirect(ent(pod, 6, 80, 16, Redirect, 2), 15008)},
+			[]Entry{redirect(ent(pod, 6, 80, 16, Redirect, 2), 15008)}},
+		{"redirect covers a narrower redirect to the same proxy and an allow",
+			[]Entry{redirect(ent(pod, 6, 0, 0, Redirect, 1), 15008), redirect(ent(pod, 6, 80, 16, Redirect, 2), 15008), ent(pod, 6, 443, 16, Allow, 3)},
+			[]Entry{redirect(ent(pod, 6, 0, 0, Redirect, 1), 15008)}},
+		{"a narrower redirect to another proxy stays: it picks the proxy",
+			[]Entry{redirect(ent(pod, 0, 0, 0, Redirect, 1), 15008), redirect(ent(pod, 6, 80, 16, Redirect, 2), 15001)},
+			[]Entry{redirect(ent(pod, 0, 0, 0, Redirect, 1), 15008), redirect(ent(pod, 6, 80, 16, Redirect, 2), 15001)}},
+		{"the longest covering redirect decides, not a shorter one",
+			[]Entry{redirect(ent(pod, 0, 0, 0, Redirect, 1), 15008), redirect(ent(pod, 6, 0, 0, Redirect, 2), 15001), redirect(ent(pod, 6, 80, 16, Redirect, 3), 15008)},
+			[]Entry{redirect(ent(pod, 0, 0, 0, Redirect, 1), 15008), redirect(ent(pod, 6, 0, 0, Redirect, 2), 15001), redirect(ent(pod, 6, 80, 16, Redirect, 3), 15008)}},
+		{"canonical: only redirects keep a proxy port",
+			[]Entry{redirect(ent(pod, 6, 80, 16, Allow, 1), 15008)},
+			[]Entry{ent(pod, 6, 80, 16, Allow, 1)}},
 		{"sorted by key",
 			[]Entry{ent(pod+1, 6, 80, 16, Allow, 1), ent(pod, 17, 53, 16, Allow, 1), ent(pod, 6, 443, 16, Allow, 1), ent(pod, 6, 80, 16, Allow, 1)},
 			[]Entry{ent(pod, 6, 80, 16, Allow, 1), ent(pod, 6, 443, 16, Allow, 1), ent(pod, 17, 53, 16, Allow, 1), ent(pod+1, 6, 80, 16, Allow, 1)}},
@@ -97,18 +116,25 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
+func redirect(e Entry, proxy uint16) Entry {
+	e.ProxyPort = proxy
+	return e
+}
+
 // TestNormalizeLongestIsStrongest checks the invariant on random entry
 // sets: at every point, the longest match among the normalised entries
-// has the strongest verdict of all the original entries that match.
+// has the strongest verdict of all the original entries that match and,
+// for a redirect, the proxy of the most specific of them (of equal keys,
+// the highest port).
 func TestNormalizeLongestIsStrongest(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	protocols := []uint8{0, protoTCP, protoUDP}
 	prefixes := []uint8{0, 10, 12, 14, 15, 16}
-	verdicts := []Verdict{Allow, Audit, Deny}
-	for range 500 {
+	verdicts := []Verdict{Allow, Audit, Deny, Redirect, Redirect}
+	for range 1000 {
 		var entries []Entry
 		for range 1 + r.IntN(12) {
-			entries = append(entries, Entry{
+			e := Entry{
 				Direction:  Direction(r.IntN(2)),
 				Identity:   []secid.ID{secid.Any, pod}[r.IntN(2)],
 				Protocol:   protocols[r.IntN(len(protocols))],
@@ -116,25 +142,33 @@ func TestNormalizeLongestIsStrongest(t *testing.T) {
 				PortPrefix: prefixes[r.IntN(len(prefixes))],
 				Verdict:    verdicts[r.IntN(len(verdicts))],
 				Rule:       RuleID(r.IntN(4)),
-			})
+			}
+			if e.Verdict == Redirect {
+				e.ProxyPort = []uint16{15001, 15008}[r.IntN(2)]
+			}
+			entries = append(entries, e)
 		}
 		norm := Normalize(entries)
 		for _, dir := range []Direction{Ingress, Egress} {
 			for _, id := range []secid.ID{secid.Any, pod} {
 				for _, protocol := range []uint8{protoTCP, protoUDP, protoSCTP} {
 					for port := range uint16(160) {
-						want := 0
+						var want Entry // the strongest, most specific, highest proxy
 						for _, e := range entries {
-							if e.Direction == dir && e.Identity == id && e.matches(protocol, port) {
-								want = max(want, e.Verdict.Rank())
+							e = canonical(e)
+							if e.Direction != dir || e.Identity != id || !e.matches(protocol, port) {
+								continue
+							}
+							if c := cmp.Or(cmp.Compare(e.Verdict.Rank(), want.Verdict.Rank()), cmp.Compare(e.matchBits(), want.matchBits()), cmp.Compare(e.ProxyPort, want.ProxyPort)); c > 0 {
+								want = e
 							}
 						}
-						got := 0
+						var got Entry
 						if e := longestMatch(norm, dir, id, protocol, port); e != nil {
-							got = e.Verdict.Rank()
+							got = *e
 						}
-						if got != want {
-							t.Fatalf("%v %v %d/%d: longest match rank %d, strongest %d\nentries %+v\nnormalised %+v", dir, id, protocol, port, got, want, entries, norm)
+						if got.Verdict.Rank() != want.Verdict.Rank() || got.ProxyPort != want.ProxyPort {
+							t.Fatalf("%v %v %d/%d: longest match %+v, want verdict %v proxy %d\nentries %+v\nnormalised %+v", dir, id, protocol, port, got, want.Verdict, want.ProxyPort, entries, norm)
 						}
 					}
 				}

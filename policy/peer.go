@@ -2,66 +2,67 @@ package policy
 
 import (
 	"fmt"
+	"net/netip"
+	"slices"
 
-	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/zeta-net/zeta/policy/secid"
 )
 
-// peerIdentities returns the identities that a rule's from or to list
-// selects; namespace is the policy's. An empty list selects every peer,
-// inside the cluster or not: secid.Any. Duplicates are left for Normalize.
-func (c *compiler) peerIdentities(namespace string, peers []networkingv1.NetworkPolicyPeer) ([]secid.ID, error) {
-	if len(peers) == 0 {
-		return []secid.ID{secid.Any}, nil
-	}
-	var ids []secid.ID
-	for i, p := range peers {
-		// Limitation: every ipBlock stands for secid.World, whatever its
-		// CIDR and except list say, and never for pods inside it. The
-		// datapath has no CIDR identities yet; when it has, an ipBlock
-		// becomes the identities of its CIDR minus its exceptions.
-		if p.IPBlock != nil {
-			ids = append(ids, secid.World)
-			continue
-		}
-		match, err := peerMatcher(namespace, p)
-		if err != nil {
-			return nil, fmt.Errorf("peer %d: %w", i, err)
-		}
-		for id, l := range c.in.Identities {
-			if !id.Reserved() && match(l) {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids, nil
-}
-
-// peerMatcher returns whether an identity is selected by a pod or
-// namespace peer. A podSelector alone selects in the policy's namespace, a
-// namespaceSelector alone selects every pod of the namespaces it matches,
-// and both together select the pods that match both.
-func peerMatcher(namespace string, p networkingv1.NetworkPolicyPeer) (func(secid.Labels) bool, error) {
+// selectorPeer returns the peer of a podSelector and namespaceSelector,
+// either of which may be nil. A podSelector alone selects in namespace (in
+// every namespace if it is ""), a namespaceSelector alone selects every pod
+// of the namespaces it matches, and both together select the pods that
+// match both. CIDR identities are never selected: they are no pods.
+func selectorPeer(namespace string, podSel, nsSel *metav1.LabelSelector) (peerSelector, error) {
 	pods := labels.Everything()
-	if p.PodSelector != nil {
+	if podSel != nil {
 		var err error
-		if pods, err = metav1.LabelSelectorAsSelector(p.PodSelector); err != nil {
+		if pods, err = metav1.LabelSelectorAsSelector(podSel); err != nil {
 			return nil, fmt.Errorf("parse podSelector: %w", err)
 		}
 	}
-	if p.NamespaceSelector == nil {
-		return func(l secid.Labels) bool {
-			return l.Namespace == namespace && pods.Matches(l.PodSet())
+	if nsSel == nil {
+		return func(ix *index) []secid.ID {
+			return ix.filter(ix.inNamespace(namespace), func(_ secid.ID, l secid.Labels) bool { return pods.Matches(l.PodSet()) })
 		}, nil
 	}
-	namespaces, err := metav1.LabelSelectorAsSelector(p.NamespaceSelector)
+	namespaces, err := metav1.LabelSelectorAsSelector(nsSel)
 	if err != nil {
 		return nil, fmt.Errorf("parse namespaceSelector: %w", err)
 	}
-	return func(l secid.Labels) bool {
-		return namespaces.Matches(l.NamespaceSet()) && pods.Matches(l.PodSet())
+	return func(ix *index) []secid.ID {
+		return ix.filter(ix.pods, func(id secid.ID, l secid.Labels) bool {
+			return namespaces.Matches(ix.nsSets[id]) && pods.Matches(l.PodSet())
+		})
 	}, nil
+}
+
+// cidrPeer returns the peer of an address block: every identity, pod or
+// CIDR, whose addresses are inside cidr and inside none of except. The
+// prefixes are parsed and canonicalised as secid.CIDRSet writes
+// memberships; it also returns them, for CIDR identities.
+func cidrPeer(cidr string, except []string) (peerSelector, []netip.Prefix, error) {
+	in, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse cidr: %w", err)
+	}
+	prefixes := []netip.Prefix{in.Masked()}
+	excepts := make([]string, 0, len(except))
+	for i, s := range except {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("parse except[%d]: %w", i, err)
+		}
+		prefixes = append(prefixes, p.Masked())
+		excepts = append(excepts, p.Masked().String())
+	}
+	inside := in.Masked().String()
+	return func(ix *index) []secid.ID {
+		return ix.filter(ix.byCIDR[inside], func(_ secid.ID, l secid.Labels) bool {
+			return !slices.ContainsFunc(excepts, l.InCIDR)
+		})
+	}, prefixes, nil
 }

@@ -7,6 +7,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/zeta-net/zeta/api/v1alpha1"
 )
 
 // IP protocol numbers of the protocols NetworkPolicy ports name.
@@ -81,6 +83,35 @@ func parsePorts(ports []networkingv1.NetworkPolicyPort) ([]portMatch, []portName
 		}
 	}
 	return numbered, named, nil
+}
+
+// parsePortRanges returns the matches of a ZeroTrustPolicy rule's ports:
+// a port or range of one protocol (TCP by default), port 0 meaning every
+// port of it. No ports at all means every port of every protocol.
+func parsePortRanges(ports []v1alpha1.PortRange) ([]portMatch, error) {
+	if len(ports) == 0 {
+		return []portMatch{{}}, nil
+	}
+	var out []portMatch
+	for i, p := range ports {
+		proto := protoTCP
+		if p.Protocol != "" {
+			var ok bool
+			if proto, ok = protocols[p.Protocol]; !ok {
+				return nil, fmt.Errorf("ports[%d]: unsupported protocol %q", i, p.Protocol)
+			}
+		}
+		lo, hi := p.Port, max(p.EndPort, p.Port)
+		switch {
+		case p.Port == 0 && p.EndPort == 0:
+			out = append(out, portMatch{proto: proto})
+		case lo < 1 || hi > 65535 || (p.EndPort != 0 && p.EndPort < lo):
+			return nil, fmt.Errorf("ports[%d]: bad port range %d-%d", i, p.Port, p.EndPort)
+		default:
+			out = append(out, splitRange(proto, uint16(lo), uint16(hi))...)
+		}
+	}
+	return out, nil
 }
 
 // splitRange covers [lo, hi] with the fewest power-of-two aligned port

@@ -93,13 +93,13 @@ spec:
 	peer := c.ids["y/b"]
 	for _, protocol := range []uint8{protoTCP, protoUDP, protoSCTP} {
 		for port := range 65536 {
-			v, _ := Evaluate(ep, Ingress, peer, protocol, uint16(port))
+			v := Evaluate(ep, Ingress, peer, protocol, uint16(port)).Verdict
 			if (v == Allow) != want(protocol, port) {
 				t.Fatalf("protocol %d port %d: %v", protocol, port, v)
 			}
 		}
 	}
-	if v, _ := Evaluate(ep, Ingress, peer, 1, 0); v != Deny {
+	if v := Evaluate(ep, Ingress, peer, 1, 0).Verdict; v != Deny {
 		t.Errorf("ICMP: %v, want deny", v)
 	}
 	// 80-81 is one /15 entry, 1000-2000 the eight of TestSplitRange.

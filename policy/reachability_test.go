@@ -77,8 +77,8 @@ func TestReachability(t *testing.T) {
 					if i > 0 && i%3 == 0 {
 						row.WriteByte(' ')
 					}
-					sent, _ := Evaluate(eps[src], Egress, c.ids[dst], protoTCP, tt.port)
-					received, _ := Evaluate(eps[dst], Ingress, c.ids[src], protoTCP, tt.port)
+					sent := Evaluate(eps[src], Egress, c.ids[dst], protoTCP, tt.port).Verdict
+					received := Evaluate(eps[dst], Ingress, c.ids[src], protoTCP, tt.port).Verdict
 					if sent == Allow && received == Allow {
 						row.WriteByte('1')
 					} else {

@@ -8,28 +8,41 @@ import (
 
 	"github.com/zeta-net/zeta/agent/manifest"
 	"github.com/zeta-net/zeta/agent/source"
+	"github.com/zeta-net/zeta/api/v1alpha1"
 )
 
 // Cluster is the state a source has described so far. Maps are keyed by
-// name for Namespaces and by "namespace/name" for namespaced objects.
+// name for cluster-scoped objects and by "namespace/name" for namespaced
+// ones. Objects are never modified once stored, only replaced: the policy
+// compiler knows an unchanged policy by its pointer.
 type Cluster struct {
-	Namespaces      map[string]*corev1.Namespace
-	Pods            map[string]*corev1.Pod
-	NetworkPolicies map[string]*networkingv1.NetworkPolicy
+	Namespaces               map[string]*corev1.Namespace
+	Pods                     map[string]*corev1.Pod
+	NetworkPolicies          map[string]*networkingv1.NetworkPolicy
+	ZeroTrustPolicies        map[string]*v1alpha1.ZeroTrustPolicy
+	ClusterZeroTrustPolicies map[string]*v1alpha1.ClusterZeroTrustPolicy
 }
 
 // NewCluster returns an empty cluster.
 func NewCluster() *Cluster {
 	return &Cluster{
-		Namespaces:      map[string]*corev1.Namespace{},
-		Pods:            map[string]*corev1.Pod{},
-		NetworkPolicies: map[string]*networkingv1.NetworkPolicy{},
+		Namespaces:               map[string]*corev1.Namespace{},
+		Pods:                     map[string]*corev1.Pod{},
+		NetworkPolicies:          map[string]*networkingv1.NetworkPolicy{},
+		ZeroTrustPolicies:        map[string]*v1alpha1.ZeroTrustPolicy{},
+		ClusterZeroTrustPolicies: map[string]*v1alpha1.ClusterZeroTrustPolicy{},
 	}
 }
 
 // ClusterOf is the cluster a manifest set describes.
 func ClusterOf(set *manifest.Set) *Cluster {
-	return &Cluster{Namespaces: set.Namespaces, Pods: set.Pods, NetworkPolicies: set.NetworkPolicies}
+	return &Cluster{
+		Namespaces:               set.Namespaces,
+		Pods:                     set.Pods,
+		NetworkPolicies:          set.NetworkPolicies,
+		ZeroTrustPolicies:        set.ZeroTrustPolicies,
+		ClusterZeroTrustPolicies: set.ClusterZeroTrustPolicies,
+	}
 }
 
 // Apply applies an Upsert or Delete event.
@@ -37,25 +50,24 @@ func (c *Cluster) Apply(ev source.Event) {
 	del := ev.Type == source.Delete
 	switch o := ev.Object.(type) {
 	case *corev1.Namespace:
-		if del {
-			delete(c.Namespaces, o.Name)
-		} else {
-			c.Namespaces[o.Name] = o
-		}
+		put(c.Namespaces, o.Name, o, del)
 	case *corev1.Pod:
-		k := manifest.Key(o.Namespace, o.Name)
-		if del {
-			delete(c.Pods, k)
-		} else {
-			c.Pods[k] = o
-		}
+		put(c.Pods, manifest.Key(o.Namespace, o.Name), o, del)
 	case *networkingv1.NetworkPolicy:
-		k := manifest.Key(o.Namespace, o.Name)
-		if del {
-			delete(c.NetworkPolicies, k)
-		} else {
-			c.NetworkPolicies[k] = o
-		}
+		put(c.NetworkPolicies, manifest.Key(o.Namespace, o.Name), o, del)
+	case *v1alpha1.ZeroTrustPolicy:
+		put(c.ZeroTrustPolicies, manifest.Key(o.Namespace, o.Name), o, del)
+	case *v1alpha1.ClusterZeroTrustPolicy:
+		put(c.ClusterZeroTrustPolicies, o.Name, o, del)
+	}
+}
+
+// put stores or deletes one object.
+func put[T any](m map[string]T, key string, o T, del bool) {
+	if del {
+		delete(m, key)
+	} else {
+		m[key] = o
 	}
 }
 

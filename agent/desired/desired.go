@@ -1,25 +1,27 @@
 // Package desired computes what one node's datapath must hold from the
-// cluster state: identities for every pod, the IP cache, the node's local
-// endpoints with their enforcement flags and policy entries, and a
-// snapshot that names what the numbers stand for. It does no I/O of its
-// own: the agent passes how to find an endpoint's interface, and offline
-// tools pass a made-up one.
+// cluster state: identities for every pod address and every prefix a
+// policy names, the IP cache, the node's local endpoints with their
+// enforcement flags and policy entries, and a snapshot that names what the
+// numbers stand for. It does no I/O of its own: the agent passes how to
+// find an endpoint's interface, and offline tools pass a made-up one.
+//
+// A Computer lives as long as its agent: it keeps the policy compiler's
+// results between computations, so that a change recompiles only the
+// endpoints it can affect.
 package desired
 
 import (
-	"fmt"
-	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"maps"
 	"net/netip"
 	"slices"
 
+	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
-	"github.com/zeta-net/zeta/agent/manifest"
+	"github.com/zeta-net/zeta/api/v1alpha1"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
 	"github.com/zeta-net/zeta/bpf/maps/policymap"
-	"github.com/zeta-net/zeta/identity"
 	"github.com/zeta-net/zeta/policy"
 	"github.com/zeta-net/zeta/policy/secid"
 )
@@ -30,8 +32,12 @@ type State struct {
 	Endpoints map[uint32]endpointmap.Info // by ifindex, which is also the endpoint ID
 	Policy    map[policymap.Key]policymap.Value
 	Snapshot  *Snapshot
-	// Invalid are the policies that apply nowhere, with why.
+	// Invalid are the policies that apply nowhere, with why, by "Kind
+	// namespace/name" ("Kind name" for cluster policies).
 	Invalid map[string]error
+	// Warnings are what valid policies say that matches nothing, by
+	// policy as Invalid names them.
+	Warnings map[string][]string
 }
 
 // Config is what the computation needs besides the cluster.
@@ -40,144 +46,91 @@ type Config struct {
 	LabelFilter secid.Filter
 	TrustDomain spiffeid.TrustDomain
 	DefaultDeny bool
+	// AuditMode turns every endpoint's denials into audits, as the
+	// namespace annotation AuditModeAnnotation does for one namespace.
+	AuditMode bool
+	// MutualTLSProxyPort and L7ProxyPort are the proxies redirected
+	// connections go to (0: policy's defaults).
+	MutualTLSProxyPort uint16
+	L7ProxyPort        uint16
 }
+
+// AuditModeAnnotation on a namespace, set to "true", turns the denials of
+// its endpoints into audits: logged as would-be denied, let through.
+const AuditModeAnnotation = "zeta.io/audit-mode"
 
 // Resolver finds the host-side interface of a local pod's address.
 type Resolver func(netip.Addr) (ifindex int, err error)
 
-// Compute derives the desired maps from the cluster state, numbering
-// identities with ids. Local pods whose interface cannot be found yet are
-// left out, to be picked up by a later computation.
-func Compute(cfg Config, c *Cluster, alloc *secid.Allocator, hostAddrs []netip.Addr, resolve Resolver) (*State, error) {
-	keys := slices.Sorted(maps.Keys(c.Pods))
+// Computer computes desired states with one configuration and one
+// identity allocator, reusing compiled policy from one computation to the
+// next. It is not safe for concurrent use.
+type Computer struct {
+	cfg   Config
+	alloc *secid.Allocator
+	comp  *policy.Compiler
+	pods  map[*corev1.Pod]*podInfo // of the last computation
+	sizes sizes                    // of the last state
+}
 
-	labelsOf := map[string]secid.Labels{}
-	var live []secid.Labels
-	for _, k := range keys {
-		p := c.Pods[k]
-		if len(PodIPs(p)) == 0 {
-			continue
-		}
-		l := secid.Labels{Namespace: p.Namespace, Pod: cfg.LabelFilter.Apply(p.Labels)}
-		if ns := c.Namespaces[p.Namespace]; ns != nil {
-			l.NamespaceLabels = cfg.LabelFilter.Apply(ns.Labels)
-		}
-		labelsOf[k] = l
-		live = append(live, l)
+// sizes are a state's map sizes.
+type sizes struct{ ipcache, endpoints, policy, identities, rules int }
+
+// NewComputer returns a Computer that numbers identities with alloc.
+func NewComputer(cfg Config, alloc *secid.Allocator) *Computer {
+	return &Computer{cfg: cfg, alloc: alloc, comp: policy.NewCompiler(policy.Options{
+		DefaultDeny:        cfg.DefaultDeny,
+		TrustDomain:        cfg.TrustDomain,
+		MutualTLSProxyPort: cfg.MutualTLSProxyPort,
+		L7ProxyPort:        cfg.L7ProxyPort,
+	})}
+}
+
+// Compute is one computation with a fresh Computer, for offline tools that
+// compute a cluster once.
+func Compute(cfg Config, cl *Cluster, alloc *secid.Allocator, hostAddrs []netip.Addr, resolve Resolver) (*State, error) {
+	return NewComputer(cfg, alloc).Compute(cl, hostAddrs, resolve)
+}
+
+// Compute derives the desired maps from the cluster state. Local pods
+// whose interface cannot be found yet are left out, to be picked up by a
+// later computation.
+func (c *Computer) Compute(cl *Cluster, hostAddrs []netip.Addr, resolve Resolver) (*State, error) {
+	c.comp.SetPolicies(policiesOf(cl))
+	// The last state's sizes are the best guess of this one's: growing
+	// large maps from empty would cost more than filling them.
+	n := c.sizes
+	d := &State{
+		IPCache:   make(map[netip.Prefix]uint32, n.ipcache),
+		Endpoints: make(map[uint32]endpointmap.Info, n.endpoints),
+		Policy:    make(map[policymap.Key]policymap.Value, n.policy),
+		Snapshot: &Snapshot{
+			Node:       c.cfg.Node,
+			ByIP:       make(map[netip.Addr]*Workload, n.ipcache),
+			Endpoints:  make(map[uint32]*Workload, n.endpoints),
+			Identities: make(map[secid.ID]secid.Labels, n.identities),
+			Rules:      make(map[policy.RuleID]policy.RuleRef, n.rules),
+		},
+		Invalid:  c.comp.Invalid(),
+		Warnings: c.comp.Warnings(),
 	}
-	ids, err := alloc.Reconcile(live)
+	workloads, err := c.identities(cl, d, hostAddrs)
 	if err != nil {
 		return nil, err
 	}
-
-	d := &State{
-		IPCache:   map[netip.Prefix]uint32{},
-		Endpoints: map[uint32]endpointmap.Info{},
-		Policy:    map[policymap.Key]policymap.Value{},
-		Snapshot: &Snapshot{
-			Node:       cfg.Node,
-			ByIP:       map[netip.Addr]*Workload{},
-			Endpoints:  map[uint32]*Workload{},
-			Identities: map[secid.ID]secid.Labels{},
-			Rules:      map[policy.RuleID]policy.RuleRef{},
-		},
+	if err := c.endpoints(cl, d, workloads, resolve); err != nil {
+		return nil, err
 	}
-	for _, h := range hostAddrs {
-		d.IPCache[netip.PrefixFrom(h, h.BitLen())] = uint32(secid.Host)
-	}
-
-	var local []*corev1.Pod
-	workloads := map[string]*Workload{}
-	for _, k := range keys {
-		l, ok := labelsOf[k]
-		if !ok {
-			continue
-		}
-		p := c.Pods[k]
-		id := ids[l.Key()]
-		d.Snapshot.Identities[id] = l
-		w := &Workload{
-			Namespace: p.Namespace,
-			Name:      p.Name,
-			Node:      p.Spec.NodeName,
-			Labels:    p.Labels,
-			Identity:  id,
-			SPIFFEID:  spiffeID(cfg.TrustDomain, p),
-			IPs:       PodIPs(p),
-		}
-		workloads[k] = w
-		for _, ip := range w.IPs {
-			d.IPCache[netip.PrefixFrom(ip, ip.BitLen())] = uint32(id)
-			d.Snapshot.ByIP[ip] = w
-		}
-		if p.Spec.NodeName == cfg.Node {
-			local = append(local, p)
-		}
-	}
-
-	in, invalid := compileInput(c, d.Snapshot.Identities, cfg.DefaultDeny)
-	d.Invalid = invalid
-	for _, k := range keys {
-		if w := workloads[k]; w != nil {
-			in.Pods = append(in.Pods, c.Pods[k])
-		}
-	}
-	in.IdentityOf = func(p *corev1.Pod) (secid.ID, bool) {
-		w := workloads[manifest.Key(p.Namespace, p.Name)]
-		if w == nil {
-			return 0, false
-		}
-		return w.Identity, true
-	}
-	for _, p := range local {
-		w := workloads[manifest.Key(p.Namespace, p.Name)]
-		ifindex, err := resolve(w.IPs[0])
-		if err != nil {
-			continue // not wired up yet
-		}
-		ep, err := policy.Compile(in, p)
-		if err != nil {
-			return nil, fmt.Errorf("compile policy of %s/%s: %w", p.Namespace, p.Name, err)
-		}
-		epID := uint32(ifindex)
-		info := endpointmap.Info{ID: epID, Identity: uint32(w.Identity)}
-		if ep.EnforceIngress {
-			info.Flags |= endpointmap.EnforceIngress
-		}
-		if ep.EnforceEgress {
-			info.Flags |= endpointmap.EnforceEgress
-		}
-		d.Endpoints[uint32(ifindex)] = info
-		for _, e := range ep.Entries {
-			k, v := policymap.KeyOf(epID, e)
-			d.Policy[k] = v
-		}
-		maps.Copy(d.Snapshot.Rules, ep.Rules)
-		d.Snapshot.Endpoints[epID] = w
-	}
+	c.sizes = sizes{len(d.IPCache), len(d.Endpoints), len(d.Policy), len(d.Snapshot.Identities), len(d.Snapshot.Rules)}
 	return d, nil
 }
 
-func spiffeID(td spiffeid.TrustDomain, p *corev1.Pod) string {
-	id, err := identity.PodID(td, p.Namespace, p.Spec.ServiceAccountName)
-	if err != nil {
-		return ""
+// policiesOf returns the cluster's policies, in no order: the compiler
+// needs none.
+func policiesOf(cl *Cluster) policy.Policies {
+	return policy.Policies{
+		NetworkPolicies:          slices.AppendSeq(make([]*networkingv1.NetworkPolicy, 0, len(cl.NetworkPolicies)), maps.Values(cl.NetworkPolicies)),
+		ZeroTrustPolicies:        slices.AppendSeq(make([]*v1alpha1.ZeroTrustPolicy, 0, len(cl.ZeroTrustPolicies)), maps.Values(cl.ZeroTrustPolicies)),
+		ClusterZeroTrustPolicies: slices.AppendSeq(make([]*v1alpha1.ClusterZeroTrustPolicy, 0, len(cl.ClusterZeroTrustPolicies)), maps.Values(cl.ClusterZeroTrustPolicies)),
 	}
-	return id.String()
-}
-
-// compileInput validates the policies: an invalid one applies nowhere and
-// the rest keeps working.
-func compileInput(c *Cluster, ids map[secid.ID]secid.Labels, defaultDeny bool) (policy.Input, map[string]error) {
-	var nps []*networkingv1.NetworkPolicy
-	invalid := map[string]error{}
-	for _, k := range slices.Sorted(maps.Keys(c.NetworkPolicies)) {
-		np := c.NetworkPolicies[k]
-		if err := policy.Validate(np); err != nil {
-			invalid[k] = err
-			continue
-		}
-		nps = append(nps, np)
-	}
-	return policy.Input{NetworkPolicies: nps, Identities: ids, DefaultDeny: defaultDeny}, invalid
 }

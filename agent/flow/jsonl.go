@@ -2,13 +2,16 @@ package flow
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 )
 
-// JSONLines appends records to a file, one JSON object per line.
+// JSONLines appends records to a file, one JSON object per line: the flow
+// log that zetactl reads when the agent is not running. It is an
+// Exporter.
 type JSONLines struct {
 	f   *os.File
 	w   *bufio.Writer
@@ -26,14 +29,24 @@ func OpenJSONLines(path string) (*JSONLines, error) {
 	return &JSONLines{f: f, w: w, enc: json.NewEncoder(w)}, nil
 }
 
-// Write implements Sink.
-func (j *JSONLines) Write(r *Record) error { return j.enc.Encode(r) }
+// Name implements Exporter.
+func (j *JSONLines) Name() string { return "flowlog" }
 
-// Flush implements Sink.
-func (j *JSONLines) Flush() error { return j.w.Flush() }
+// Export implements Exporter: it writes the batch and flushes it.
+func (j *JSONLines) Export(_ context.Context, batch []*Record) error {
+	for _, r := range batch {
+		if err := j.enc.Encode(r); err != nil {
+			return fmt.Errorf("write flow log: %w", err)
+		}
+	}
+	if err := j.w.Flush(); err != nil {
+		return fmt.Errorf("write flow log: %w", err)
+	}
+	return nil
+}
 
 // Close flushes and closes the file.
-func (j *JSONLines) Close() error {
+func (j *JSONLines) Close(context.Context) error {
 	if err := errors.Join(j.w.Flush(), j.f.Close()); err != nil {
 		return fmt.Errorf("close flow log: %w", err)
 	}

@@ -3,38 +3,34 @@ package flow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/zeta-net/zeta/bpf/maps/eventmap"
+	"github.com/zeta-net/zeta/policy"
 )
 
-// Sink receives records in order. Flush is called when the ring buffer
-// is drained, so a sink can batch its writes.
-type Sink interface {
-	Write(r *Record) error
-	Flush() error
-}
-
-// Pipeline reads events and feeds records to its sinks.
+// Pipeline reads events, turns them into records and publishes them to
+// its hub.
 type Pipeline struct {
 	Reader *eventmap.Reader
-	Node   string
+	// Counters is zeta_counters, the kernel's count of events it could
+	// not deliver; nil when unknown.
+	Counters *ebpf.Map
+	Node     string
 	// Enrich adds what the agent knows of both ends.
 	Enrich func(r *Record, ev *eventmap.Event)
-	Sinks  []Sink
+	Hub    *Hub
 	Log    *slog.Logger
 
-	records    atomic.Uint64
-	sinkErrors atomic.Uint64
+	bad    atomic.Uint64
+	counts [256][2]atomic.Uint64 // by verdict and direction
+	addrs  addrs                 // owned by the reader
 }
-
-// Records is how many records the pipeline produced.
-func (p *Pipeline) Records() uint64 { return p.records.Load() }
-
-// SinkErrors is how many sink writes failed.
-func (p *Pipeline) SinkErrors() uint64 { return p.sinkErrors.Load() }
 
 // Run reads until ctx is done, then closes the reader.
 func (p *Pipeline) Run(ctx context.Context) error {
@@ -48,32 +44,77 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
+			p.bad.Add(1)
 			p.Log.Warn("bad flow event", "error", err)
 			continue
 		}
-		r := Decode(&ev, boot)
-		r.Node = p.Node
-		p.Enrich(&r, &ev)
-		p.records.Add(1)
-		for _, s := range p.Sinks {
-			if err := s.Write(&r); err != nil {
-				p.sinkErrors.Add(1)
-				p.Log.Warn("flow sink write failed", "error", err)
-			}
-		}
-		if !p.Reader.Pending() {
-			p.flush()
-		}
+		p.Process(&ev, boot)
 	}
 }
 
-func (p *Pipeline) flush() {
-	for _, s := range p.Sinks {
-		if err := s.Flush(); err != nil {
-			p.sinkErrors.Add(1)
-			p.Log.Warn("flow sink flush failed", "error", err)
+// Process turns one event into a record and publishes it; boot is the
+// wall time of the monotonic clock's zero (see Run). Only the reader
+// calls it.
+func (p *Pipeline) Process(ev *eventmap.Event, boot time.Time) {
+	r := new(Record)
+	*r = decode(ev, boot, p.addrs.text)
+	r.Node = p.Node
+	if p.Enrich != nil {
+		p.Enrich(r, ev)
+	}
+	p.counts[ev.Verdict][ev.Direction&1].Add(1)
+	p.Hub.Publish(r)
+}
+
+// Count is the number of records of one verdict and direction.
+type Count struct {
+	Verdict   string
+	Direction string
+	Records   uint64
+}
+
+// Counts returns the records produced by verdict and direction, leaving
+// out those with none.
+func (p *Pipeline) Counts() []Count {
+	var out []Count
+	for v := range p.counts {
+		for d := range p.counts[v] {
+			if n := p.counts[v][d].Load(); n > 0 {
+				out = append(out, Count{Verdict: VerdictName(policy.Verdict(v)), Direction: policy.Direction(d).String(), Records: n})
+			}
 		}
 	}
+	return out
+}
+
+// Records is how many records the pipeline produced.
+func (p *Pipeline) Records() uint64 { return p.Hub.Published() }
+
+// BadEvents is how many ring buffer records could not be decoded.
+func (p *Pipeline) BadEvents() uint64 { return p.bad.Load() }
+
+// KernelCounters are the events the datapath could not hand over.
+type KernelCounters struct {
+	// Lost events found the ring buffer full.
+	Lost uint64
+	// RateLimited events were refused by their endpoint's token bucket.
+	RateLimited uint64
+}
+
+// KernelCounters reads the datapath's counters of undelivered events.
+func (p *Pipeline) KernelCounters() (KernelCounters, error) {
+	if p.Counters == nil {
+		return KernelCounters{}, errors.New("read flow event counters: no counters map")
+	}
+	lost, err := eventmap.ReadCounter(p.Counters, eventmap.EventsLost)
+	if err != nil {
+		return KernelCounters{}, fmt.Errorf("read lost flow events: %w", err)
+	}
+	limited, err := eventmap.ReadCounter(p.Counters, eventmap.EventsRateLimited)
+	if err != nil {
+		return KernelCounters{}, fmt.Errorf("read rate-limited flow events: %w", err)
+	}
+	return KernelCounters{Lost: lost, RateLimited: limited}, nil
 }
 
 // bootTime is the wall time at which CLOCK_MONOTONIC was zero, for turning

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/zeta-net/zeta/bpf"
@@ -8,12 +9,17 @@ import (
 	"github.com/zeta-net/zeta/policy"
 )
 
-// Record is one flow record. Its JSON field names are the schema that
-// zeta-lab, zetactl and exporters read.
+// Record is one flow record: the datapath's verdict on a new connection,
+// or on a packet it dropped. Its JSON field names are the schema that the
+// flow log, zetactl, zeta-lab and exporters share, and the field names of
+// zeta.observer.v1.Flow (api/zeta/observer/v1): fields are added, never
+// renamed. docs/flows.md documents each one.
+//
+// A published record is shared by every consumer and must not be changed.
 type Record struct {
 	Time        time.Time `json:"time"`
 	Node        string    `json:"node"`
-	Verdict     string    `json:"verdict"` // ALLOWED, DENIED or AUDIT
+	Verdict     string    `json:"verdict"` // ALLOWED, DENIED, AUDIT or REDIRECTED
 	DropReason  string    `json:"drop_reason,omitempty"`
 	Direction   string    `json:"direction"` // of the local endpoint: ingress or egress
 	IPVersion   int       `json:"ip_version"`
@@ -25,7 +31,16 @@ type Record struct {
 	Policy      string    `json:"policy,omitempty"`
 	Endpoint    string    `json:"endpoint,omitempty"` // namespace/pod of the local endpoint
 	Ifindex     uint32    `json:"ifindex"`
-	Bytes       uint32    `json:"bytes"`
+	// Bytes and Packets count what the record stands for: the one packet
+	// that was judged (a connection's totals are in conntrack).
+	Bytes   uint32 `json:"bytes"`
+	Packets uint32 `json:"packets"`
+	// RuleID is the ID of the policy entry's rule, 0 when no rule decided
+	// (a default deny, or no policy); Policy names it.
+	RuleID uint32 `json:"rule_id,omitempty"`
+	// TraceContext is the W3C traceparent of the connection, when known.
+	// The datapath sees none today, so it is always empty.
+	TraceContext string `json:"trace_context,omitempty"`
 }
 
 // Peer is one end of a flow.
@@ -46,24 +61,32 @@ type ICMP struct {
 }
 
 var verdictNames = map[policy.Verdict]string{
-	policy.Allow: "ALLOWED",
-	policy.Deny:  "DENIED",
-	policy.Audit: "AUDIT",
+	policy.Allow:    "ALLOWED",
+	policy.Deny:     "DENIED",
+	policy.Audit:    "AUDIT",
+	policy.Redirect: "REDIRECTED",
 }
 
 // Decode fills the fields an event carries by itself; boot converts the
 // event's monotonic timestamp to wall time.
 func Decode(ev *eventmap.Event, boot time.Time) Record {
+	return decode(ev, boot, netip.Addr.String)
+}
+
+// decode is Decode with addr writing addresses (Pipeline caches them).
+func decode(ev *eventmap.Event, boot time.Time, addr func(netip.Addr) string) Record {
 	r := Record{
 		Time:        boot.Add(time.Duration(ev.Timestamp)),
-		Verdict:     verdictNames[ev.Verdict],
+		Verdict:     VerdictName(ev.Verdict),
 		Direction:   ev.Direction.String(),
 		IPVersion:   4,
 		Protocol:    bpf.ProtocolName(ev.Protocol),
-		Source:      Peer{IP: ev.Src().String(), Identity: ev.SrcIdentity},
-		Destination: Peer{IP: ev.Dst().String(), Identity: ev.DstIdentity},
+		Source:      Peer{IP: addr(ev.Src()), Identity: ev.SrcIdentity},
+		Destination: Peer{IP: addr(ev.Dst()), Identity: ev.DstIdentity},
 		Ifindex:     ev.Ifindex,
 		Bytes:       ev.Len,
+		Packets:     1,
+		RuleID:      ev.Rule,
 	}
 	if ev.Family == bpf.FamilyIPv6 {
 		r.IPVersion = 6
@@ -79,7 +102,16 @@ func Decode(ev *eventmap.Event, boot time.Time) Record {
 		r.ICMP = &ICMP{Type: ev.ICMPType, Code: ev.ICMPCode}
 	}
 	if ev.Protocol == bpf.ProtoTCP {
-		r.TCPFlags = bpf.TCPFlags(ev.TCPFlags)
+		r.TCPFlags = tcpFlags[ev.TCPFlags]
 	}
 	return r
 }
+
+// tcpFlags names every combination of TCP flags once, so that decoding
+// does not build the string for every record.
+var tcpFlags = func() (t [256]string) {
+	for f := range t {
+		t[f] = bpf.TCPFlags(uint8(f))
+	}
+	return t
+}()

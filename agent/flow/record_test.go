@@ -41,4 +41,10 @@ func TestDecode(t *testing.T) {
 	if r.IPVersion != 6 || r.Verdict != "AUDIT" || r.ICMP == nil || r.ICMP.Type != 128 || r.Source.Port != 0 || r.Source.IP != "fd00::1" {
 		t.Errorf("ICMPv6 Decode = %+v", r)
 	}
+
+	redirected := ev
+	redirected.Verdict, redirected.Reason = policy.Redirect, bpf.ReasonNone
+	if r = Decode(&redirected, boot); r.Verdict != "REDIRECTED" || r.DropReason != "" {
+		t.Errorf("redirected Decode = %+v, want verdict REDIRECTED and no drop reason", r)
+	}
 }

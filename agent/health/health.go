@@ -1,6 +1,7 @@
 // Package health serves the agent's local HTTP endpoints on a unix socket:
 // /healthz (the process is alive), /readyz (enforcing the latest state the
-// source described) and /metrics (Prometheus).
+// source described) and /metrics (Prometheus); ServeTCP serves a handler
+// (the metrics) on a TCP address as well.
 package health
 
 import (
@@ -55,6 +56,21 @@ func Serve(ctx context.Context, path string, h http.Handler) error {
 	if err := os.Chmod(path, 0o600); err != nil {
 		return fmt.Errorf("health socket: %w", errors.Join(err, ln.Close()))
 	}
+	return serve(ctx, ln, h)
+}
+
+// ServeTCP serves h on the TCP address addr until ctx is done: the
+// Prometheus endpoint for scrapers that cannot reach the unix socket.
+func ServeTCP(ctx context.Context, addr string, h http.Handler) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics listener: %w", err)
+	}
+	return serve(ctx, ln, h)
+}
+
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	stop := context.AfterFunc(ctx, func() {
 		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -63,7 +79,7 @@ func Serve(ctx context.Context, path string, h http.Handler) error {
 	})
 	defer stop()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("health server: %w", err)
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
 	}
 	return nil
 }

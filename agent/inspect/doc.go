@@ -1,4 +1,5 @@
-// Package inspect reads one node's Zeta state for zetactl: the maps and
+// Package inspect reads one node's Zeta state for zetactl and the agent's
+// API server (agent/apiserver), so both show the same thing: the maps and
 // links the datapath pinned in bpffs, and the files the agent keeps in its
 // state directory (identities.json, flows.jsonl, health.sock). It never
 // writes any of them, so it works the same whether or not an agent runs.

@@ -22,6 +22,9 @@ type Endpoint struct {
 	// Flags name the enforcement flags set: enforce-ingress,
 	// enforce-egress, audit-ingress, audit-egress.
 	Flags []string `json:"flags"`
+	// Pod is namespace/name of the endpoint's pod; only the agent knows
+	// it, so it is empty when read from the pinned maps.
+	Pod string `json:"pod,omitempty"`
 }
 
 var flagNames = []struct {
@@ -100,11 +103,11 @@ func findEndpoint(eps map[uint32]endpointmap.Info, ref uint32) (uint32, endpoint
 func (e Endpoint) row() []string {
 	return []string{
 		strconv.FormatUint(uint64(e.Ifindex), 10), strconv.FormatUint(uint64(e.ID), 10),
-		e.Identity.cell(), e.Identity.Namespace, e.Identity.labelsCell(), strings.Join(e.Flags, ","),
+		e.Identity.cell(), e.Identity.Namespace, e.Identity.labelsCell(), strings.Join(e.Flags, ","), e.Pod,
 	}
 }
 
-var endpointHeader = []string{"IFINDEX", "ID", "IDENTITY", "NAMESPACE", "LABELS", "FLAGS"}
+var endpointHeader = []string{"IFINDEX", "ID", "IDENTITY", "NAMESPACE", "LABELS", "FLAGS", "POD"}
 
 // Tables implements Tabler.
 func (l EndpointList) Tables() []Table {

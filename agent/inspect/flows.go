@@ -11,58 +11,20 @@ import (
 )
 
 // FlowVerdicts are the verdicts of flow records.
-var FlowVerdicts = []string{"ALLOWED", "DENIED", "AUDIT"}
+var FlowVerdicts = flow.Verdicts
 
 // FlowFilter selects flow records; the zero FlowFilter selects all.
-type FlowFilter struct {
-	verdict   string
-	namespace string
-	pod       string
-}
+type FlowFilter = flow.Filter
 
 // NewFlowFilter checks and builds a filter: verdict is one of FlowVerdicts
 // in any case, namespace matches either end's namespace, pod
 // (namespace/name) either end.
 func NewFlowFilter(verdict, namespace, pod string) (FlowFilter, error) {
-	f := FlowFilter{namespace: namespace, pod: pod}
-	if verdict != "" {
-		for _, v := range FlowVerdicts {
-			if strings.EqualFold(verdict, v) {
-				f.verdict = v
-			}
-		}
-		if f.verdict == "" {
-			return FlowFilter{}, fmt.Errorf("unknown verdict %q (want %s)", verdict, strings.Join(FlowVerdicts, ", "))
-		}
-	}
-	if pod != "" {
-		ns, name, ok := strings.Cut(pod, "/")
-		if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
-			return FlowFilter{}, fmt.Errorf("bad pod %q (want namespace/name)", pod)
-		}
+	f := FlowFilter{Verdict: verdict, Namespace: namespace, Pod: pod}
+	if err := f.Normalize(); err != nil {
+		return FlowFilter{}, err
 	}
 	return f, nil
-}
-
-// Match reports whether f selects r.
-func (f FlowFilter) Match(r *flow.Record) bool {
-	if f.verdict != "" && r.Verdict != f.verdict {
-		return false
-	}
-	if f.namespace != "" && r.Source.Namespace != f.namespace && r.Destination.Namespace != f.namespace {
-		return false
-	}
-	if f.pod != "" && podOf(r.Source) != f.pod && podOf(r.Destination) != f.pod {
-		return false
-	}
-	return true
-}
-
-func podOf(p flow.Peer) string {
-	if p.Pod == "" {
-		return ""
-	}
-	return p.Namespace + "/" + p.Pod
 }
 
 // FlowLine shows a record on one line:

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/zeta-net/zeta/agent"
+	"github.com/zeta-net/zeta/agent/statedir"
 	"net"
 	"net/http"
 	"os"
@@ -27,7 +27,7 @@ type AgentStatus struct {
 // agentStatus asks the agent's health socket for /readyz. A missing or
 // refusing socket is a state, not an error: the agent is not running.
 func (n Node) agentStatus(ctx context.Context) (AgentStatus, error) {
-	sock := filepath.Join(n.StateDir, agent.HealthSocket)
+	sock := filepath.Join(n.StateDir, statedir.HealthSocket)
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer

@@ -2,7 +2,7 @@ package inspect
 
 import (
 	"errors"
-	"github.com/zeta-net/zeta/agent"
+	"github.com/zeta-net/zeta/agent/statedir"
 	"net"
 	"net/http"
 	"os"
@@ -15,7 +15,7 @@ import (
 
 func TestAgentStatus(t *testing.T) {
 	n := Node{StateDir: t.TempDir()}
-	sock := filepath.Join(n.StateDir, agent.HealthSocket)
+	sock := filepath.Join(n.StateDir, statedir.HealthSocket)
 
 	st, err := n.agentStatus(t.Context())
 	if err != nil || st.Running || !strings.Contains(st.Problem, "no socket") {

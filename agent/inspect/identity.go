@@ -1,7 +1,7 @@
 package inspect
 
 import (
-	"github.com/zeta-net/zeta/agent"
+	"github.com/zeta-net/zeta/agent/statedir"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -36,7 +36,7 @@ func (i Identity) cell() string {
 // labelsCell shows the labels that select the identity.
 func (i Identity) labelsCell() string {
 	if i.Unknown {
-		return "(not in " + agent.IdentitiesFile + ")"
+		return "(not in " + statedir.Identities + ")"
 	}
 	return labelsCell(i.Labels)
 }
@@ -55,7 +55,7 @@ type identities map[secid.ID]secid.Labels
 
 // identities reads identities.json; a missing file is an empty set.
 func (n Node) identities() (identities, error) {
-	a, err := secid.NewAllocator(filepath.Join(n.StateDir, agent.IdentitiesFile))
+	a, err := secid.NewAllocator(filepath.Join(n.StateDir, statedir.Identities))
 	if err != nil {
 		return nil, err
 	}

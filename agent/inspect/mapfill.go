@@ -53,7 +53,7 @@ func (f *MapFill) read(path string) error {
 	case ebpf.Array, ebpf.PerCPUArray, ebpf.RingBuf:
 		return nil
 	}
-	n, err := countKeys(m)
+	n, err := CountEntries(m)
 	if err != nil {
 		return err
 	}
@@ -61,10 +61,10 @@ func (f *MapFill) read(path string) error {
 	return nil
 }
 
-// countKeys walks the keys of a hash-like map. While the agent or the
+// CountEntries walks the keys of a hash-like map. While the agent or the
 // datapath changes the map the walk may restart, so the count is capped
 // at the map's size.
-func countKeys(m *ebpf.Map) (uint32, error) {
+func CountEntries(m *ebpf.Map) (uint32, error) {
 	key := make([]byte, m.KeySize())
 	var prev any // nil asks for the first key
 	var n uint32

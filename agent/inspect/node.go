@@ -3,7 +3,7 @@ package inspect
 import (
 	"errors"
 	"fmt"
-	"github.com/zeta-net/zeta/agent"
+	"github.com/zeta-net/zeta/agent/statedir"
 	"os"
 	"path/filepath"
 
@@ -37,7 +37,7 @@ func (n Node) mapsDir() string  { return filepath.Join(n.BPFFSRoot, "maps") }
 func (n Node) linksDir() string { return filepath.Join(n.BPFFSRoot, "links") }
 
 // FlowLog is the path of the agent's flow log.
-func (n Node) FlowLog() string { return filepath.Join(n.StateDir, agent.FlowsFile) }
+func (n Node) FlowLog() string { return filepath.Join(n.StateDir, statedir.Flows) }
 
 // openMap opens a pinned map read-only.
 func (n Node) openMap(name string) (*ebpf.Map, error) {

@@ -2,7 +2,7 @@ package inspect
 
 import (
 	"cmp"
-	"github.com/zeta-net/zeta/agent"
+	"github.com/zeta-net/zeta/agent/statedir"
 	"github.com/zeta-net/zeta/agent/statefile"
 	"github.com/zeta-net/zeta/bpf"
 	"github.com/zeta-net/zeta/policy"
@@ -66,7 +66,7 @@ func (n Node) Policy(ref uint32) (*EndpointPolicy, error) {
 		return nil, err
 	}
 	var rules map[policy.RuleID]policy.RuleRef
-	if _, err := statefile.Read(filepath.Join(n.StateDir, agent.RulesFile), &rules); err != nil {
+	if _, err := statefile.Read(filepath.Join(n.StateDir, statedir.Rules), &rules); err != nil {
 		return nil, err
 	}
 	out := &EndpointPolicy{Endpoint: newEndpoint(ifindex, info, ids), Entries: []PolicyEntry{}}

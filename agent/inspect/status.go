@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -18,13 +19,24 @@ type FlowEvents struct {
 
 // Status is the output of Status.
 type Status struct {
-	Agent  AgentStatus `json:"agent"`
-	Kernel string      `json:"kernel"`
+	// Version and Node are the agent's, when it answers through its API.
+	Version string `json:"version,omitempty"`
+	Node    string `json:"node,omitempty"`
+	// Started is when the agent started, when it answers through its API.
+	Started *time.Time  `json:"started,omitempty"`
+	Agent   AgentStatus `json:"agent"`
+	Kernel  string      `json:"kernel"`
+	// IdentitySource is where the agent learns workloads, when it answers
+	// through its API.
+	IdentitySource *IdentitySource `json:"identity_source,omitempty"`
 	// Links and Maps are null when they could not be listed.
 	Links []Link    `json:"links"`
 	Maps  []MapFill `json:"maps"`
 	// FlowEvents is absent when the counters could not be read.
 	FlowEvents *FlowEvents `json:"flow_events,omitempty"`
+	// FlowPipeline is the agent's flow fan-out, when it answers through
+	// its API.
+	FlowPipeline *FlowPipeline `json:"flow_pipeline,omitempty"`
 	// Errors lists the parts that could not be read.
 	Errors []string `json:"errors,omitempty"`
 }
@@ -34,10 +46,20 @@ type Status struct {
 // counters. A part that cannot be read is recorded in Errors and the rest
 // still shows; an agent that is not running is a state, not an error.
 func (n Node) Status(ctx context.Context) *Status {
-	s := &Status{}
+	s := n.DatapathStatus()
 	var err error
 	s.Agent, err = n.agentStatus(ctx)
-	s.fail(err)
+	if err != nil {
+		s.Errors = append([]string{err.Error()}, s.Errors...)
+	}
+	return s
+}
+
+// DatapathStatus is Status without the agent's health: what the kernel
+// and the pins say.
+func (n Node) DatapathStatus() *Status {
+	s := &Status{}
+	var err error
 	s.Kernel, err = kernelRelease()
 	s.fail(err)
 	s.Links, err = n.links()

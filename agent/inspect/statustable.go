@@ -38,7 +38,21 @@ func (s *Status) Tables() []Table {
 	for _, m := range s.Maps {
 		maps.Rows = append(maps.Rows, m.row())
 	}
-	tables := []Table{agent, node, links, maps}
+	if s.Version != "" {
+		agent.Header = append([]string{"VERSION", "NODE"}, agent.Header...)
+		agent.Rows[0] = append([]string{s.Version, s.Node}, agent.Rows[0]...)
+	}
+	tables := []Table{agent, node}
+	if src := s.IdentitySource; src != nil {
+		tables = append(tables, Table{
+			Title: "Identity source", Header: []string{"SOURCE", "TRUST DOMAIN", "IDENTITIES"},
+			Rows: [][]string{{src.Source, src.TrustDomain, strconv.Itoa(src.Identities)}},
+		})
+	}
+	tables = append(tables, links, maps)
+	if p := s.FlowPipeline; p != nil {
+		tables = append(tables, p.tables()...)
+	}
 	if len(s.Errors) > 0 {
 		errs := Table{Title: "Errors", Header: []string{"ERROR"}}
 		for _, e := range s.Errors {
@@ -80,4 +94,27 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// tables shows the history buffer, then one row per consumer.
+func (p *FlowPipeline) tables() []Table {
+	buf := Table{
+		Title:  "Flow pipeline",
+		Header: []string{"RECORDS", "BUFFERED", "BUFFER SIZE", "BAD EVENTS"},
+		Rows: [][]string{{
+			strconv.FormatUint(p.Records, 10), strconv.Itoa(p.Buffered), strconv.Itoa(p.BufferSize), strconv.FormatUint(p.BadEvents, 10),
+		}},
+	}
+	cons := Table{Title: "Flow consumers", Header: []string{"NAME", "KIND", "QUEUED", "QUEUE SIZE", "DELIVERED", "DROPPED", "HEALTHY", "LAST ERROR"}}
+	for _, c := range p.Consumers {
+		healthy := ""
+		if c.Kind == "exporter" {
+			healthy = yesNo(c.Healthy)
+		}
+		cons.Rows = append(cons.Rows, []string{
+			c.Name, c.Kind, strconv.Itoa(c.Queued), strconv.Itoa(c.QueueSize),
+			strconv.FormatUint(c.Delivered, 10), strconv.FormatUint(c.Dropped, 10), healthy, c.LastError,
+		})
+	}
+	return []Table{buf, cons}
 }

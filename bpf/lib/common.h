@@ -39,6 +39,7 @@ enum zeta_verdict {
 	VERDICT_ALLOW = 1,
 	VERDICT_DENY = 2,
 	VERDICT_AUDIT = 3, /* would have been denied; let through and logged */
+	VERDICT_REDIRECT = 4, /* allowed on condition of a proxy (mTLS, L7): see endpoint.c */
 };
 
 /* Why a packet was dropped (or, for VERDICT_AUDIT, would have been). */

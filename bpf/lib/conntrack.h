@@ -25,7 +25,7 @@ struct ct_entry {
 	__u32 endpoint;
 	__u32 peer_identity;
 	__u32 rule;
-	__u8 verdict;       /* VERDICT_ALLOW or VERDICT_AUDIT */
+	__u8 verdict;       /* VERDICT_ALLOW, VERDICT_AUDIT or VERDICT_REDIRECT */
 	__u8 fwd_tcp_flags; /* every TCP flag the initiator sent */
 	__u8 rev_tcp_flags; /* every TCP flag the responder sent */
 	__u8 pad;

@@ -8,7 +8,7 @@
  * weaker verdict than a shorter prefix covering it, so the longest match is
  * the answer for one identity; the datapath asks twice, for the peer's
  * identity and for IDENTITY_ANY, and the stronger verdict wins
- * (deny > audit > allow). */
+ * (deny > audit > redirect > allow). */
 #ifndef __ZETA_POLICY_H
 #define __ZETA_POLICY_H
 
@@ -30,7 +30,8 @@ struct policy_key {
 struct policy_value {
 	__u32 rule; /* the rule that produced the entry, for flows */
 	__u8 verdict;
-	__u8 pad[3];
+	__u8 pad;
+	__be16 proxy_port; /* VERDICT_REDIRECT: the proxy that enforces the rule */
 };
 
 struct {
@@ -46,8 +47,10 @@ static __always_inline int verdict_rank(__u8 v)
 {
 	switch (v) {
 	case VERDICT_DENY:
-		return 3;
+		return 4;
 	case VERDICT_AUDIT:
+		return 3;
+	case VERDICT_REDIRECT:
 		return 2;
 	case VERDICT_ALLOW:
 		return 1;

@@ -60,6 +60,7 @@ watched for changes.`,
 			if cfg.Node == "" {
 				cfg.Node = nodeName()
 			}
+			cfg.Version = version
 			if manifests == "" {
 				return errors.New("--manifests is required (Kubernetes mode is not available yet)")
 			}

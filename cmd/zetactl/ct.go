@@ -1,10 +1,13 @@
 package main
 
 import (
-	"github.com/spf13/cobra"
-	"github.com/zeta-net/zeta/bpf"
+	"context"
 
+	"github.com/spf13/cobra"
+
+	"github.com/zeta-net/zeta/agent/apiclient"
 	"github.com/zeta-net/zeta/agent/inspect"
+	"github.com/zeta-net/zeta/bpf"
 )
 
 func ctListCmd(o *options) *cobra.Command {
@@ -19,7 +22,9 @@ func ctListCmd(o *options) *cobra.Command {
 opened each connection, the protocol, the endpoint direction that saw it
 open, the verdict, packets and bytes both ways, the TCP flags each side
 sent, and the time left before the entry expires ("expired" once past;
-the agent removes those periodically).`),
+the agent removes those periodically).
+
+` + agentNote),
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := o.printer(cmd)
@@ -31,11 +36,15 @@ the agent removes those periodically).`),
 					return usageError{err}
 				}
 			}
-			now, err := inspect.MonotonicNow()
-			if err != nil {
-				return err
-			}
-			conns, err := o.node.Conntrack(f, now)
+			conns, err := o.ask(cmd.Context(),
+				func(ctx context.Context, c *apiclient.Client) (inspect.Tabler, error) { return c.Conntrack(ctx, f) },
+				func() (inspect.Tabler, error) {
+					now, err := inspect.MonotonicNow()
+					if err != nil {
+						return nil, err
+					}
+					return o.node.Conntrack(f, now)
+				})
 			if err != nil {
 				return err
 			}

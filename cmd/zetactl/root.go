@@ -9,7 +9,10 @@ import (
 
 const exitCodesHelp = `Exit status:
   0  success
-  1  error: the state could not be read, or what was asked for does not exist
+  1  error: the state could not be read (for instance the agent's API socket,
+     root's only, refused the caller: "permission denied"), or what was asked
+     for does not exist ("unknown endpoint"). An agent that is not running is
+     not an error: zetactl reads the pins and the agent's files instead.
   2  usage error: unknown command, flag, flag value or argument`
 
 // long appends the exit codes to a command's description.
@@ -28,9 +31,11 @@ func newRoot() *cobra.Command {
 		Use:   "zetactl",
 		Short: "Inspect Zeta on this node",
 		Long: long(`Inspect Zeta on this node: endpoints, identities, the IP cache, policy,
-conntrack, counters and flows. zetactl reads the maps and links the datapath
-pinned under --bpffs-root and the agent's files under --state-dir, so it
-works whether or not the agent is running. It never changes them.`),
+conntrack, counters and flows. When the agent runs, zetactl asks it through
+its API socket (zeta.sock under --state-dir); otherwise it reads the maps and
+links the datapath pinned under --bpffs-root and the agent's files under
+--state-dir itself, so it works whether or not the agent is running. It
+never changes them.`),
 		Args:          usageArgs(cobra.NoArgs),
 		RunE:          help,
 		SilenceUsage:  true,
@@ -44,7 +49,7 @@ works whether or not the agent is running. It never changes them.`),
 		group("endpoint", "Local endpoints", endpointListCmd(o)),
 		group("identity", "Security identities", identityListCmd(o)),
 		group("ipcache", "The IP cache: prefixes and their identities", ipcacheListCmd(o)),
-		group("policy", "Endpoints' policy entries", policyGetCmd(o)),
+		group("policy", "Endpoints' policy entries; judging manifests offline", policyGetCmd(o), policyMatrixCmd(), policyExplainCmd()),
 		group("ct", "Connection tracking", ctListCmd(o)),
 		metricsCmd(o),
 		flowsCmd(o),

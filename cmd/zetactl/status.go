@@ -6,19 +6,26 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/zeta-net/zeta/agent/apiclient"
+	"github.com/zeta-net/zeta/agent/inspect"
 )
 
-// healthTimeout bounds the question to the agent's health socket.
-const healthTimeout = 3 * time.Second
+// healthTimeout bounds the question to the agent.
+const healthTimeout = 10 * time.Second
 
 func statusCmd(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the agent's health and the datapath's state",
-		Long: long(`Show the agent's health (from its health socket; "agent not running" when
-the socket is missing or refuses), the kernel release, the programs attached
-to each interface (from the pinned TCX links), each pinned map's fill against
-its limit, and the flow events the kernel lost or rate-limited.
+		Long: long(`Show the agent's health, the kernel release, the programs attached to each
+interface (from the pinned TCX links), each pinned map's fill against its
+limit, and the flow events the kernel lost or rate-limited. When the agent
+answers on its API socket it adds its version, where it learns workloads,
+and its flow pipeline: the in-memory history, and each exporter's and
+subscriber's queue with what it dropped and whether the exporter is healthy.
+Otherwise zetactl reads the pins itself and asks the health socket
+("agent not running" when that is missing or refuses).
 
 An interface in another network namespace than zetactl's shows by ifindex
 only. A part that cannot be read is listed under errors, the rest still
@@ -32,7 +39,19 @@ not an error.`),
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), healthTimeout)
 			defer cancel()
-			st := o.node.Status(ctx)
+			var st *inspect.Status
+			err = o.withAgent(ctx,
+				func(c *apiclient.Client) (err error) {
+					st, err = c.Status(ctx)
+					return err
+				},
+				func() error {
+					st = o.node.Status(ctx)
+					return nil
+				})
+			if err != nil {
+				return err
+			}
 			if err := p.Print(st); err != nil {
 				return err
 			}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -10,6 +13,8 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
 
 	"github.com/zeta-net/zeta/agent/datapath"
 	"github.com/zeta-net/zeta/agent/flow"
@@ -33,6 +38,45 @@ type testNode struct {
 	ifindex uint32
 	web     secid.ID
 	client  secid.ID
+}
+
+// newTestNode pins a datapath in a bpffs directory of its own, attaches
+// it to a veth in a new namespace and populates it; everything goes when
+// the test ends.
+func newTestNode(t *testing.T) (*testNode, netns.NsHandle) {
+	t.Helper()
+	requireRoot(t)
+	n := &testNode{
+		root:  fmt.Sprintf("/sys/fs/bpf/zetactl-test-%x", rand.Uint64()),
+		state: t.TempDir(),
+	}
+	t.Cleanup(func() {
+		if err := datapath.Uninstall(n.root); err != nil {
+			t.Errorf("uninstall: %v", err)
+		}
+	})
+	dp, err := datapath.Open(n.root, bpf.Options{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dp.Close() })
+	n.dp = dp
+
+	ns := newNetns(t)
+	inNetns(t, ns, func() error {
+		veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "zt-web"}, PeerName: "zt-pod"}
+		if err := netlink.LinkAdd(veth); err != nil {
+			return fmt.Errorf("add veth: %w", err)
+		}
+		l, err := netlink.LinkByName("zt-web")
+		if err != nil {
+			return err
+		}
+		n.ifindex = uint32(l.Attrs().Index)
+		return dp.Attach(l.Attrs().Index)
+	})
+	n.populate(t)
+	return n, ns
 }
 
 func requireRoot(t *testing.T) {

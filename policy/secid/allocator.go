@@ -50,16 +50,33 @@ func NewAllocator(path string) (*Allocator, error) {
 // they already had, releases the identities no live set uses any more, and
 // persists the result. It returns the identity of each live set by Key.
 func (a *Allocator) Reconcile(live []Labels) (map[string]ID, error) {
+	keys := make([]string, len(live))
+	for i, l := range live {
+		keys[i] = l.Key()
+	}
+	ids, err := a.Assign(keys, live)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]ID, len(live))
+	for i, k := range keys {
+		out[k] = ids[i]
+	}
+	return out, nil
+}
+
+// Assign is Reconcile for callers that know the keys: keys[i] must be
+// live[i].Key(). It returns the identity of each live set, in order.
+func (a *Allocator) Assign(keys []string, live []Labels) ([]ID, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 
-	out := make(map[string]ID, len(live))
+	out := make([]ID, len(live))
+	seen := make(map[string]struct{}, len(live))
 	changed := false
-	for _, l := range live {
-		k := l.Key()
-		if _, ok := out[k]; ok {
-			continue
-		}
+	for i, l := range live {
+		k := keys[i]
+		seen[k] = struct{}{}
 		id, ok := a.byKey[k]
 		if !ok {
 			id = a.next
@@ -68,10 +85,10 @@ func (a *Allocator) Reconcile(live []Labels) (map[string]ID, error) {
 			a.labels[id] = l
 			changed = true
 		}
-		out[k] = id
+		out[i] = id
 	}
 	for k, id := range a.byKey {
-		if _, ok := out[k]; !ok {
+		if _, ok := seen[k]; !ok {
 			delete(a.byKey, k)
 			delete(a.labels, id)
 			changed = true

@@ -8,18 +8,41 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 )
 
-// Labels is the security-relevant part of a pod: what its identity stands for.
+// Labels is what an identity stands for: the security-relevant part of a
+// pod, or a range of addresses outside the cluster's pods (a CIDR
+// identity, which has no namespace).
 type Labels struct {
 	Namespace       string
 	Pod             map[string]string
 	NamespaceLabels map[string]string
+	// ServiceAccount is the pod's service account: SPIFFE principals name
+	// workloads by namespace and service account.
+	ServiceAccount string `json:",omitempty"`
+	// CIDRs are the prefixes named by policies that contain the addresses
+	// the identity stands for, in CIDRSet order: ipBlocks select by them.
+	// A pod's addresses of different families have different memberships
+	// and so different identities.
+	CIDRs []string `json:",omitempty"`
 }
 
+// IsCIDR reports whether l stands for addresses rather than a pod.
+func (l Labels) IsCIDR() bool { return l.Namespace == "" }
+
+// InCIDR reports whether the identity's addresses are inside the policy
+// prefix cidr, given in CIDRSet's canonical form.
+func (l Labels) InCIDR(cidr string) bool { return slices.Contains(l.CIDRs, cidr) }
+
 // Key is a canonical string for the label set; equal sets have equal keys.
+// It is the key of the set without its CIDRs followed by CIDRsKey(CIDRs),
+// so that a caller numbering each address of a pod builds it cheaply.
 func (l Labels) Key() string {
 	var b strings.Builder
 	b.WriteString("ns=")
 	b.WriteString(l.Namespace)
+	if l.ServiceAccount != "" {
+		b.WriteString(";sa=")
+		b.WriteString(l.ServiceAccount)
+	}
 	write := func(prefix string, m map[string]string) {
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			b.WriteString(";")
@@ -31,6 +54,17 @@ func (l Labels) Key() string {
 	}
 	write("pod:", l.Pod)
 	write("nslabel:", l.NamespaceLabels)
+	b.WriteString(CIDRsKey(l.CIDRs))
+	return b.String()
+}
+
+// CIDRsKey is what CIDR memberships add to a label set's Key.
+func CIDRsKey(cidrs []string) string {
+	var b strings.Builder
+	for _, c := range cidrs {
+		b.WriteString(";cidr:")
+		b.WriteString(c)
+	}
 	return b.String()
 }
 

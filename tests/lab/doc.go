@@ -11,6 +11,17 @@
 // directory. Probe and Matrix test reachability from inside the pods; Exec
 // runs a command in a pod's namespace; Flows reads what the agents logged.
 //
+// A pod annotated zeta-lab/virtual: "true" is virtual: it exists only in
+// the materialised manifests, so that the agents see one more workload (an
+// identity, IP cache entries, a peer for policies to select) without the
+// lab building anything for it. Its manifest must give a spec.nodeName that
+// is none of the cluster's nodes (node-1..node-N and those named by pods
+// that are not virtual), as no node is built for it, and a status.podIP, as
+// no address is allocated for it. The lab creates no namespace, veth or
+// server for it, and Pods, Pod, Probe, Matrix and Exec do not know it; its
+// addresses are still reserved, so no real pod gets them. This is how a
+// benchmark gives a policy a thousand peers.
+//
 // Everything a cluster creates carries its name and is recorded, step by
 // step, in its state file (package state). Down removes it all, also after
 // a crash and without a state file, by scanning for the cluster's

@@ -217,3 +217,73 @@ func TestApply(t *testing.T) {
 		t.Error("probing a removed pod succeeded")
 	}
 }
+
+// writeVirtual writes virtual pods ("namespace/name=ipv4", on node
+// "remote") into dir/virtual.yaml.
+func writeVirtual(t *testing.T, dir string, pods ...string) {
+	t.Helper()
+	var b strings.Builder
+	for _, pod := range pods {
+		key, ip, _ := strings.Cut(pod, "=")
+		ns, name, _ := strings.Cut(key, "/")
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Pod\nmetadata: {namespace: %s, name: %s, labels: {app: %q}, annotations: {%s: \"true\"}}\n",
+			ns, name, name, plan.VirtualAnnotation)
+		fmt.Fprintf(&b, "spec: {nodeName: remote}\nstatus: {podIP: %q}\n", ip)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "virtual.yaml"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVirtualPods(t *testing.T) {
+	netnstest.RequireRoot(t)
+	t.Parallel()
+	dir := t.TempDir()
+	writePods(t, dir, "a/one", "a/two")
+	writeVirtual(t, dir, "v/p1=10.250.0.1", "v/p2=10.250.0.2")
+	c := up(t, lab.Config{Manifests: dir, Nodes: 2})
+
+	requireVirtual := func(want ...string) {
+		t.Helper()
+		if netns, err := labns.List(plan.NetnsPrefix(c.Name())); err != nil || len(netns) != 5 {
+			t.Errorf("namespaces %v (%v), want the fabric's, 2 nodes' and 2 pods'", netns, err)
+		}
+		if nodes := c.Nodes(); len(nodes) != 2 {
+			t.Errorf("nodes = %+v, want node-1 and node-2 only", nodes)
+		}
+		var keys []string
+		for _, p := range c.Pods() {
+			keys = append(keys, p.Key())
+		}
+		if !slices.Equal(keys, []string{"a/one", "a/two"}) {
+			t.Errorf("Pods() = %v, want the real pods only", keys)
+		}
+		set, err := manifest.LoadDir(c.ManifestsDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range want {
+			key, ip, _ := strings.Cut(key, "=")
+			if p := set.Pods[key]; p == nil || p.Spec.NodeName != "remote" || p.Status.PodIP != ip {
+				t.Errorf("materialised %s = %+v, want it on remote at %s", key, p, ip)
+			}
+			if _, ok := c.Pod(key); ok {
+				t.Errorf("Pod(%s) found a virtual pod", key)
+			}
+		}
+		if len(set.Pods) != 2+len(want) {
+			t.Errorf("materialised %d pods, want %d", len(set.Pods), 2+len(want))
+		}
+		requireMatrix(t, c, corev1.ProtocolTCP, 80, false, all)
+	}
+	requireVirtual("v/p1=10.250.0.1", "v/p2=10.250.0.2")
+
+	writeVirtual(t, dir, "v/p2=10.250.0.3", "v/p3=10.250.0.4")
+	if err := c.Apply(t.Context(), dir); err != nil {
+		t.Fatal(err)
+	}
+	requireVirtual("v/p2=10.250.0.3", "v/p3=10.250.0.4")
+	if _, err := c.Exec(t.Context(), "v/p3", "true"); err == nil {
+		t.Error("Exec in a virtual pod succeeded")
+	}
+}

@@ -30,6 +30,9 @@ type Source struct {
 	Resync time.Duration
 }
 
+// String describes the source for status.
+func (s *Source) String() string { return "directory " + s.Dir }
+
 // Run implements source.Source.
 func (s *Source) Run(ctx context.Context, events chan<- source.Event) error {
 	w, err := fsnotify.NewWatcher()
@@ -102,6 +105,12 @@ func objects(set *manifest.Set) map[string]runtime.Object {
 	}
 	for key, o := range set.NetworkPolicies {
 		out["NetworkPolicy/"+key] = o
+	}
+	for key, o := range set.ZeroTrustPolicies {
+		out["ZeroTrustPolicy/"+key] = o
+	}
+	for name, o := range set.ClusterZeroTrustPolicies {
+		out["ClusterZeroTrustPolicy/"+name] = o
 	}
 	return out
 }

@@ -31,9 +31,10 @@ type Key struct {
 
 // Value mirrors struct policy_value.
 type Value struct {
-	Rule    uint32
-	Verdict uint8
-	_       [3]uint8
+	Rule         uint32
+	Verdict      uint8
+	_            uint8
+	ProxyPortNet uint16 // network byte order, as a port on the wire
 }
 
 // Port returns the key's port in host byte order.
@@ -46,6 +47,7 @@ func (k Key) Entry(v Value) policy.Entry {
 		Identity:  secid.ID(k.Identity),
 		Protocol:  k.Protocol,
 		Verdict:   policy.Verdict(v.Verdict),
+		ProxyPort: bpf.Ntohs(v.ProxyPortNet),
 		Rule:      policy.RuleID(v.Rule),
 	}
 	if k.PrefixLen > prefixAnyPort {
@@ -72,7 +74,7 @@ func KeyOf(endpoint uint32, e policy.Entry) (Key, Value) {
 		}
 		k.PortNet = bpf.Htons(e.Port & mask)
 	}
-	return k, Value{Rule: uint32(e.Rule), Verdict: uint8(e.Verdict)}
+	return k, Value{Rule: uint32(e.Rule), Verdict: uint8(e.Verdict), ProxyPortNet: bpf.Htons(e.ProxyPort)}
 }
 
 // Map is zeta_policy.

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/zeta-net/zeta/agent/manifest"
+	"github.com/zeta-net/zeta/api/v1alpha1"
 	"github.com/zeta-net/zeta/tests/lab/plan"
 	"github.com/zeta-net/zeta/tests/lab/state"
 )
@@ -42,6 +43,16 @@ func Write(dir string, set *manifest.Set, p *plan.Plan) (string, error) {
 		np := set.NetworkPolicies[key].DeepCopy()
 		np.TypeMeta = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
 		docs = append(docs, np)
+	}
+	for _, key := range slices.Sorted(maps.Keys(set.ZeroTrustPolicies)) {
+		p := set.ZeroTrustPolicies[key].DeepCopy()
+		p.TypeMeta = metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: "ZeroTrustPolicy"}
+		docs = append(docs, p)
+	}
+	for _, name := range slices.Sorted(maps.Keys(set.ClusterZeroTrustPolicies)) {
+		p := set.ClusterZeroTrustPolicies[name].DeepCopy()
+		p.TypeMeta = metav1.TypeMeta{APIVersion: v1alpha1.SchemeGroupVersion.String(), Kind: "ClusterZeroTrustPolicy"}
+		docs = append(docs, p)
 	}
 	var buf bytes.Buffer
 	for _, doc := range docs {
@@ -78,6 +89,9 @@ func namespaces(set *manifest.Set) []*corev1.Namespace {
 	}
 	for _, np := range set.NetworkPolicies {
 		used[np.Namespace] = true
+	}
+	for _, p := range set.ZeroTrustPolicies {
+		used[p.Namespace] = true
 	}
 	for name := range used {
 		if byName[name] == nil {

@@ -22,6 +22,12 @@ spec: {nodeName: node-2}
 status: {podIP: "fd00::5"}
 ---
 apiVersion: v1
+kind: Pod
+metadata: {name: peer, namespace: backend, annotations: {zeta-lab/virtual: "true"}}
+spec: {nodeName: remote}
+status: {podIP: "10.250.0.7"}
+---
+apiVersion: v1
 kind: Namespace
 metadata: {name: backend, labels: {tier: back}}
 ---
@@ -73,6 +79,10 @@ func TestWrite(t *testing.T) {
 	}
 	if api := got.Pods["backend/api"]; api.Status.PodIP != "fd00::5" || api.Status.PodIPs[1].IP != "10.244.2.2" || api.Status.HostIP != "10.240.0.2" {
 		t.Errorf("backend/api status %+v: want IPv6 primary as given, on node-2", api.Status)
+	}
+	if peer := got.Pods["backend/peer"]; peer.Spec.NodeName != "remote" || peer.Status.Phase != "Running" ||
+		peer.Status.PodIP != "10.250.0.7" || len(peer.Status.PodIPs) != 1 || peer.Status.HostIP != "" || len(peer.Status.HostIPs) != 0 {
+		t.Errorf("virtual backend/peer materialised as spec %+v status %+v, want it as given, with no host IP", peer.Spec, peer.Status)
 	}
 	if ns := got.Namespaces["backend"]; ns == nil || ns.Labels["tier"] != "back" || ns.Labels[nameLabel] != "backend" {
 		t.Errorf("namespace backend = %+v", ns)

@@ -115,11 +115,13 @@ func (p *Plan) describe(kp *corev1.Pod) (Pod, error) {
 }
 
 // compatible reports whether old can stay as the pod the manifest now
-// describes as want: both virtual or neither, same node and addresses
-// wherever want names them.
+// describes as want: same node and addresses wherever want names them, or
+// exactly the same for a virtual pod, which its manifest describes whole.
 func compatible(old, want Pod) bool {
-	return old.Virtual == want.Virtual &&
-		(want.Node == "" || want.Node == old.Node) &&
+	if want.Virtual || old.Virtual {
+		return old.sameEndpoint(want)
+	}
+	return (want.Node == "" || want.Node == old.Node) &&
 		(!want.IPv4.IsValid() || want.IPv4 == old.IPv4) &&
 		(!want.IPv6.IsValid() || want.IPv6 == old.IPv6)
 }

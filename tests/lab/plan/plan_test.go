@@ -223,3 +223,79 @@ func TestAddRemoveKeepOrder(t *testing.T) {
 		t.Error("removed pod still found")
 	}
 }
+
+func virtual(node string, ips ...string) podOpt {
+	return func(p *corev1.Pod) {
+		p.Annotations = map[string]string{VirtualAnnotation: "true"}
+		p.Spec.NodeName = node
+		if len(ips) > 0 {
+			p.Status.PodIP = ips[0]
+		}
+		withIPs(ips...)(p)
+	}
+}
+
+func TestVirtualPods(t *testing.T) {
+	set := testSet(
+		testPod("a/real"),
+		testPod("v/one", virtual("remote", "10.250.0.1")),
+		testPod("v/two", virtual("far-away", "fd00:250::2", "10.250.0.2")),
+	)
+	p, err := New("t", 1, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Nodes) != 1 || p.Nodes[0].Name != "node-1" {
+		t.Errorf("nodes = %+v, want only node-1", p.Nodes)
+	}
+	want := []string{
+		"a/real node-1 10.244.1.2 fd00:10:244:1::2",
+		"v/one remote 10.250.0.1 invalid IP",
+		"v/two far-away 10.250.0.2 fd00:250::2",
+	}
+	if got := placement(p); !reflect.DeepEqual(got, want) {
+		t.Errorf("placement:\n got %q\nwant %q", got, want)
+	}
+	one, _ := p.Pod("v/one")
+	if !one.Virtual || one.Netns != "" || one.HostVeth != "" {
+		t.Errorf("v/one = %+v, want virtual with no netns or veth", one)
+	}
+
+	// A virtual pod that becomes real is a new pod; its address stays taken
+	// while another virtual pod holds it.
+	next, err := p.Update(testSet(testPod("a/real"), testPod("v/one"), testPod("v/two", virtual("far-away", "10.250.0.2"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, added := Diff(p, next)
+	if len(gone) != 2 || len(added) != 2 || added[0].Key() != "v/one" || added[0].Virtual || added[0].Node != "node-1" {
+		t.Errorf("Diff: gone %v, added %v", gone, added)
+	}
+	if _, err := p.Update(testSet(testPod("a/real", withIPs("10.250.0.1")), testPod("v/one", virtual("remote", "10.250.0.1")))); err == nil {
+		t.Error("a real pod got a virtual pod's address")
+	}
+}
+
+func TestVirtualPodsRejected(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pod  *corev1.Pod
+		want string
+	}{
+		{"no node", testPod("v/x", virtual("", "10.250.0.1")), "needs spec.nodeName"},
+		{"no address", testPod("v/x", virtual("remote")), "needs status.podIP"},
+		{"cluster node", testPod("v/x", virtual("node-1", "10.250.0.1")), "which the cluster builds"},
+		{"bad value", func() *corev1.Pod {
+			p := testPod("v/x", virtual("remote", "10.250.0.1"))
+			p.Annotations[VirtualAnnotation] = "yes"
+			return p
+		}(), "neither"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New("t", 1, testSet(testPod("a/real"), tc.pod))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("New: %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -7,10 +7,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// VirtualAnnotation, set to "true" on a pod, makes it virtual: it exists
-// only in the materialised manifests, as a pod of a node the lab does not
-// build, so that the agents see its labels and addresses (as identities and
-// IP cache entries) without the cost of a namespace, a veth and servers.
+// VirtualAnnotation is the annotation that, set to "true" on a pod, makes
+// it virtual: it exists only in the materialised manifests, as a pod of a
+// node the lab does not build, so that the agents see its labels and
+// addresses (as identities and IP cache entries) without the cost of a
+// namespace, a veth and servers.
 const VirtualAnnotation = "zeta-lab/virtual"
 
 // isVirtual reports whether the manifest marks the pod virtual.

@@ -1,0 +1,2 @@
+// Package flowtest has the flow records exporter tests send.
+package flowtest

@@ -1,0 +1,99 @@
+package policy
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/zeta-net/zeta/policy/secid"
+)
+
+// source is one valid policy, parsed once: which endpoints it selects, the
+// directions it enforces on them and its rules.
+type source struct {
+	// namespace is where the policy selects endpoints; "" for a cluster
+	// policy, which selects in every namespace.
+	namespace string
+	selects   func(secid.Labels) bool
+	// enforce is, by Direction, whether the policy turns on default deny
+	// for the endpoints it selects.
+	enforce [2]bool
+	rules   []*rule
+	// cidrs are the prefixes its peers name, for CIDR identities.
+	cidrs []netip.Prefix
+	// egressNamed is set when a rule resolves named ports on peers.
+	egressNamed bool
+}
+
+// rule is one rule of a source, its peers resolved on first use and again
+// whenever the identities change.
+type rule struct {
+	ref     RuleRef
+	id      RuleID // ref.ID()
+	dir     Direction
+	verdict Verdict
+	proxy   uint16
+	// peers select identities; none means every peer (secid.Any).
+	peers []peerSelector
+	ports []portMatch
+	named []portName
+
+	resolvedAt uint64     // the Compiler's peersChanged when resolved
+	ids        []secid.ID // the peers
+	entries    []Entry    // what the rule gives every endpoint it applies to
+}
+
+// peerSelector returns the identities a peer selects among the index's.
+type peerSelector func(*index) []secid.ID
+
+// resolve computes the rule's peers and the entries that do not depend on
+// the endpoint: peers crossed with numbered ports and, on egress, with the
+// peers' own named ports. Ingress named ports, the endpoint's own, are
+// crossed in by ownEntries.
+func (r *rule) resolve(ix *index) {
+	r.ids = r.ids[:0]
+	if len(r.peers) == 0 {
+		r.ids = append(r.ids, secid.Any)
+	}
+	for _, p := range r.peers {
+		r.ids = append(r.ids, p(ix)...)
+	}
+	slices.Sort(r.ids)
+	r.ids = slices.Compact(r.ids)
+
+	r.entries = r.entries[:0]
+	for _, id := range r.ids {
+		for _, m := range r.ports {
+			r.entries = append(r.entries, r.entry(id, m.proto, m.port, m.prefix))
+		}
+		if r.dir != Egress {
+			continue
+		}
+		for _, n := range r.named {
+			for _, pp := range ix.peerPorts(id, n) {
+				r.entries = append(r.entries, r.entry(pp.id, n.proto, pp.port, 16))
+			}
+		}
+	}
+}
+
+// ownEntries returns the entries of the rule's ingress named ports, which
+// name the endpoint's own ports (own).
+func (r *rule) ownEntries(own namedPorts) []Entry {
+	if r.dir != Ingress || len(r.named) == 0 {
+		return nil
+	}
+	var out []Entry
+	for _, id := range r.ids {
+		for _, n := range r.named {
+			for _, port := range own[n] {
+				out = append(out, r.entry(id, n.proto, port, 16))
+			}
+		}
+	}
+	return out
+}
+
+func (r *rule) entry(id secid.ID, proto uint8, port uint16, prefix uint8) Entry {
+	return Entry{Direction: r.dir, Identity: id, Protocol: proto, Port: port, PortPrefix: prefix,
+		Verdict: r.verdict, ProxyPort: r.proxy, Rule: r.id}
+}
