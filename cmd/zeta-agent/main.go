@@ -14,6 +14,8 @@ import (
 
 	"github.com/zeta-net/zeta/agent"
 	"github.com/zeta-net/zeta/agent/datapath"
+	"github.com/zeta-net/zeta/agent/export"
+	"github.com/zeta-net/zeta/agent/export/exporters"
 	"github.com/zeta-net/zeta/agent/source/dirsource"
 )
 
@@ -44,6 +46,7 @@ func rootCmd() *cobra.Command {
 
 func runCmd() *cobra.Command {
 	cfg := agent.DefaultConfig()
+	exp := exporters.DefaultConfig()
 	var manifests, logLevel string
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -66,9 +69,20 @@ watched for changes.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
+			set, err := exp.Resolve()
+			if err != nil {
+				return fmt.Errorf("flow exporters: %w", err)
+			}
+			exps, err := exporters.New(set, export.Origin{Node: cfg.Node, Version: version}, log)
+			if err != nil {
+				return fmt.Errorf("flow exporters: %w", err)
+			}
 			a, err := agent.New(cfg, log)
 			if err != nil {
 				return err
+			}
+			for _, e := range exps {
+				a.AddExporter(e)
 			}
 			log.Info("agent starting", "version", version, "node", cfg.Node, "manifests", manifests)
 			src := &dirsource.Source{Dir: manifests, Log: log, Debounce: 50 * time.Millisecond, Resync: 10 * time.Second}
@@ -78,6 +92,7 @@ watched for changes.`,
 		},
 	}
 	cfg.Flags(cmd.Flags())
+	exp.Flags(cmd.Flags())
 	cmd.Flags().StringVar(&manifests, "manifests", "", "standalone mode: directory of Kubernetes YAML to enforce")
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
