@@ -2,10 +2,9 @@ package offline
 
 import (
 	"fmt"
+	"github.com/zeta-net/zeta/policy/reach"
 	"io"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -16,11 +15,7 @@ import (
 // It has the shape of zeta-lab's matrix (tests/lab.Matrix), field for
 // field, and names the evaluator that judged it.
 type Matrix struct {
-	Protocol corev1.Protocol `json:"protocol"`
-	Port     int32           `json:"port"`
-	IPv6     bool            `json:"ipv6,omitempty"`
-	Pods     []string        `json:"pods"`    // sorted
-	Allowed  [][]bool        `json:"allowed"` // [from][to], indexes into Pods
+	reach.Matrix
 	// Evaluator is "bpf" or "go".
 	Evaluator string `json:"evaluator"`
 	// Judgements are the verdicts behind Allowed, [from][to].
@@ -54,8 +49,10 @@ func ComputeMatrix(ev Evaluator, m *Model, protocol corev1.Protocol, port int32,
 		return nil, fmt.Errorf("matrix: invalid port %d", port)
 	}
 	n := len(m.Pods)
-	mx := &Matrix{Protocol: protocol, Port: port, IPv6: ipv6, Pods: make([]string, n), Allowed: make([][]bool, n),
-		Evaluator: ev.Name(), Judgements: make([][]Judgement, n)}
+	mx := &Matrix{
+		Matrix:    reach.Matrix{Protocol: protocol, Port: port, IPv6: ipv6, Pods: make([]string, n), Allowed: make([][]bool, n)},
+		Evaluator: ev.Name(), Judgements: make([][]Judgement, n),
+	}
 	for i, p := range m.Pods {
 		mx.Pods[i] = p.Key
 	}
@@ -77,28 +74,7 @@ func ComputeMatrix(ev Evaluator, m *Model, protocol corev1.Protocol, port int32,
 // destinations numbered in the order of Pods, and then which evaluator
 // judged it.
 func (m *Matrix) WriteTable(w io.Writer) error {
-	family := "IPv4"
-	if m.IPv6 {
-		family = "IPv6"
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	row := []string{fmt.Sprintf("%s/%d %s", m.Protocol, m.Port, family)}
-	for j := range m.Pods {
-		row = append(row, strconv.Itoa(j+1))
-	}
-	fmt.Fprintln(tw, strings.Join(row, "\t"))
-	for i, from := range m.Pods {
-		row = []string{fmt.Sprintf("%d %s", i+1, from)}
-		for _, ok := range m.Allowed[i] {
-			cell := "✗"
-			if ok {
-				cell = "✓"
-			}
-			row = append(row, cell)
-		}
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	if err := tw.Flush(); err != nil {
+	if err := m.Matrix.WriteTable(w); err != nil {
 		return err
 	}
 	note := "evaluated offline by the datapath programs (BPF_PROG_TEST_RUN)"

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/zeta-net/zeta/policy/reach"
 	"testing"
 
 	"github.com/zeta-net/zeta/agent/manifest"
@@ -76,7 +77,7 @@ func TestDifferential(t *testing.T) {
 				i, j := index(want.Pods, from), index(want.Pods, to)
 				return i >= 0 && j >= 0 && want.Allowed[i][j] == allowed
 			})
-			got := &offline.Matrix{Pods: live.Pods, Allowed: live.Allowed}
+			got := &offline.Matrix{Matrix: reach.Matrix{Pods: live.Pods, Allowed: live.Allowed}}
 			diffs := want.Diff(got)
 			if len(diffs) == 0 {
 				continue

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/zeta-net/zeta/policy/reach"
 	"net/netip"
-	"strconv"
-	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -53,13 +50,7 @@ func (c *Cluster) Probe(ctx context.Context, from, to string, proto corev1.Proto
 }
 
 // Matrix is the reachability between every ordered pair of pods.
-type Matrix struct {
-	Protocol corev1.Protocol `json:"protocol"`
-	Port     int32           `json:"port"`
-	IPv6     bool            `json:"ipv6,omitempty"`
-	Pods     []string        `json:"pods"`    // sorted
-	Allowed  [][]bool        `json:"allowed"` // [from][to], indexes into Pods
-}
+type Matrix = reach.Matrix
 
 // Matrix probes every ordered pair of pods, each pod to itself included,
 // all at once.
@@ -87,31 +78,4 @@ func (c *Cluster) Matrix(ctx context.Context, proto corev1.Protocol, port int32,
 		return m, fmt.Errorf("matrix %s/%d: %w", proto, port, err)
 	}
 	return m, nil
-}
-
-// WriteTable writes m as a grid: rows are sources, columns destinations,
-// both numbered in the order of Pods.
-func (m *Matrix) WriteTable(w io.Writer) error {
-	family := "IPv4"
-	if m.IPv6 {
-		family = "IPv6"
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	row := []string{fmt.Sprintf("%s/%d %s", m.Protocol, m.Port, family)}
-	for j := range m.Pods {
-		row = append(row, strconv.Itoa(j+1))
-	}
-	fmt.Fprintln(tw, strings.Join(row, "\t"))
-	for i, from := range m.Pods {
-		row = []string{fmt.Sprintf("%d %s", i+1, from)}
-		for _, ok := range m.Allowed[i] {
-			cell := "✗"
-			if ok {
-				cell = "✓"
-			}
-			row = append(row, cell)
-		}
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	return tw.Flush()
 }
