@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/zeta-net/zeta/agent/export/internal/proctest"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,25 +111,7 @@ func (c *otelcol) start() {
 		_ = c.cmd.Wait()
 		close(c.exited)
 	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for _, port := range c.ports {
-		for {
-			conn, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
-			if err == nil {
-				_ = conn.Close()
-				break
-			}
-			select {
-			case <-c.exited:
-				c.t.Fatalf("collector exited: %s", c.stderr.String())
-			default:
-			}
-			if time.Now().After(deadline) {
-				c.t.Fatalf("collector does not listen on %d: %v\n%s", port, err, c.stderr.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	proctest.WaitListening(c.t, "collector", c.exited, &c.stderr, slices.Collect(maps.Values(c.ports)), 30*time.Second)
 }
 
 func (c *otelcol) stop() {

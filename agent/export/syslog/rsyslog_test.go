@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zeta-net/zeta/agent/export/internal/proctest"
 	"net"
 	"os"
 	"os/exec"
@@ -102,25 +103,7 @@ func (r *rsyslogd) start() {
 		close(r.exited)
 	}()
 	// Ready when both stream inputs accept connections.
-	deadline := time.Now().Add(10 * time.Second)
-	for _, port := range []int{r.tlsPort, r.tcpPort} {
-		for {
-			c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-			if err == nil {
-				_ = c.Close()
-				break
-			}
-			select {
-			case <-r.exited:
-				r.t.Fatalf("rsyslogd exited: %s", r.stderr.String())
-			default:
-			}
-			if time.Now().After(deadline) {
-				r.t.Fatalf("rsyslogd does not listen on %d: %v\n%s", port, err, r.stderr.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	proctest.WaitListening(r.t, "rsyslogd", r.exited, &r.stderr, []int{r.tlsPort, r.tcpPort}, 10*time.Second)
 }
 
 // stop ends rsyslogd with SIGTERM and waits until it has exited and
