@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 
 	"github.com/zeta-net/zeta/agent/datapath"
 	"github.com/zeta-net/zeta/agent/desired"
@@ -45,6 +44,13 @@ type Agent struct {
 	cur     mirror
 	invalid map[string]string
 	warned  map[string]string
+	// host is what the last reconcile read of the node, if it left
+	// nothing to wait for; nil makes the next resync reconcile.
+	host *host
+	// ends reports ended connections and collects conntrack: ctend.go.
+	ends connEnds
+	// reporter takes the verdicts on policies, if the source does: report.go.
+	reporter source.Reporter
 
 	snapshot atomic.Pointer[desired.Snapshot]
 	counts   atomic.Pointer[mapCounts]
@@ -116,7 +122,7 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(newCollector(a))
 	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
-	handler := health.Handler(func() health.Status { return *a.status.Load() }, metrics)
+	handler := health.Handler(a.readiness, metrics)
 
 	var wg sync.WaitGroup
 	errc := make(chan error, 8)
@@ -133,12 +139,14 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 	})
 	goRun("flows", a.flows.Run)
 	a.runObservers(src, metrics, goRun)
+	a.reporter, _ = src.(source.Reporter)
 	goRun("source", func(ctx context.Context) error { return src.Run(ctx, events) })
 	routes := make(chan netlink.RouteUpdate, 64)
 	if err := netlink.RouteSubscribeWithOptions(routes, ctx.Done(), netlink.RouteSubscribeOptions{
 		ErrorCallback: func(err error) { a.log.Warn("route subscription", "error", err) },
 	}); err != nil {
 		a.log.Warn("no route events; relying on resync", "error", err)
+		routes = nil
 	}
 
 	err := a.loop(ctx, events, routes, errc)
@@ -147,9 +155,16 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 	return err
 }
 
+// loop applies what the source sends. It reconciles after every batch of
+// events and route changes, and on every resync tick, which exists to
+// pick up interfaces that came without a route event: a tick with nothing
+// new from the source and no route events to miss checks the host and,
+// if it is unchanged, does nothing (see reconcile). routes is nil when
+// there are no route events.
 func (a *Agent) loop(ctx context.Context, events <-chan source.Event, routes <-chan netlink.RouteUpdate, errc <-chan error) error {
 	c := desired.NewCluster()
 	synced, dirty := false, false
+	changed := false // by the source or a route since the last reconcile
 	revision := ""
 	resync := time.NewTicker(a.cfg.Resync)
 	defer resync.Stop()
@@ -168,9 +183,13 @@ func (a *Agent) loop(ctx context.Context, events <-chan source.Event, routes <-c
 			} else {
 				c.Apply(ev)
 			}
-			dirty = true
-		case <-routes:
-			dirty = true
+			dirty, changed = true, true
+		case _, ok := <-routes:
+			if !ok {
+				a.log.Warn("route events stopped; relying on resync")
+				routes = nil
+			}
+			dirty, changed = true, true
 		case <-resync.C:
 			dirty = true
 		case <-gc.C:
@@ -178,19 +197,30 @@ func (a *Agent) loop(ctx context.Context, events <-chan source.Event, routes <-c
 		}
 		// Drain what is queued first, so that a batch is applied at once.
 		if synced && dirty && len(events) == 0 && len(routes) == 0 {
-			dirty = false
-			a.reconcile(c, revision)
+			a.reconcile(c, revision, changed || routes == nil)
+			dirty, changed = false, false
 		}
 	}
 }
 
-func (a *Agent) reconcile(c *desired.Cluster, revision string) {
+// reconcile brings the datapath in line with c and the host. Unless
+// changed, it does nothing if the host is the same as when the last
+// reconcile left nothing to wait for.
+func (a *Agent) reconcile(c *desired.Cluster, revision string, changed bool) {
+	h, err := readHost()
+	if err == nil && !changed && a.host != nil && a.host.equal(h) {
+		return
+	}
+	a.host = nil
 	st := health.Status{Applied: a.status.Load().Applied}
-	err := a.reconcileOnce(c)
+	if err == nil {
+		err = a.reconcileOnce(c, h)
+	}
 	if err == nil {
 		missing := a.missingEndpoints(c)
 		if len(missing) == 0 {
 			st = health.Status{Ready: true, Applied: revision}
+			a.host = &h
 		} else {
 			err = fmt.Errorf("waiting for the interfaces of %s", strings.Join(missing, ", "))
 		}
@@ -206,16 +236,13 @@ func (a *Agent) reconcile(c *desired.Cluster, revision string) {
 	a.counts.Store(a.countMaps())
 }
 
-func (a *Agent) reconcileOnce(c *desired.Cluster) error {
-	addrs, err := hostAddrs()
-	if err != nil {
-		return err
-	}
-	d, err := a.computer.Compute(c, addrs, vethOf)
+func (a *Agent) reconcileOnce(c *desired.Cluster, h host) error {
+	d, err := a.computer.Compute(c, h.addrs, vethOf)
 	if err != nil {
 		return err
 	}
 	a.logInvalid(d.Invalid, d.Warnings)
+	a.report(c, d.Invalid, d.Warnings)
 	if err := a.apply(d); err != nil {
 		return err
 	}
@@ -263,22 +290,6 @@ func (a *Agent) missingEndpoints(c *desired.Cluster) []string {
 		}
 	}
 	return out
-}
-
-func (a *Agent) gcConntrack() {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		a.log.Error("conntrack gc", "error", err)
-		return
-	}
-	n, err := a.dp.CT.GC(uint64(ts.Nano()))
-	if err != nil {
-		a.log.Error("conntrack gc", "error", err)
-		return
-	}
-	if n > 0 {
-		a.log.Debug("conntrack gc", "removed", n)
-	}
 }
 
 func (a *Agent) close() {

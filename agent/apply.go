@@ -7,6 +7,7 @@ import (
 
 	"github.com/zeta-net/zeta/agent/desired"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
+	"github.com/zeta-net/zeta/bpf/maps/interceptmap"
 	"github.com/zeta-net/zeta/bpf/maps/policymap"
 )
 
@@ -16,6 +17,7 @@ type mirror struct {
 	ipcache   map[netip.Prefix]uint32
 	endpoints map[uint32]endpointmap.Info
 	policy    map[policymap.Key]policymap.Value
+	intercept map[interceptmap.Key]interceptmap.Value
 }
 
 func (a *Agent) readMirror() error {
@@ -31,7 +33,11 @@ func (a *Agent) readMirror() error {
 	if err != nil {
 		return err
 	}
-	a.cur = mirror{ipcache: ipc, endpoints: eps, policy: pol}
+	icp, err := a.dp.Intercept.List()
+	if err != nil {
+		return err
+	}
+	a.cur = mirror{ipcache: ipc, endpoints: eps, policy: pol, intercept: icp}
 	return nil
 }
 
@@ -45,7 +51,14 @@ func (a *Agent) readMirror() error {
 //     new ones, so that a program never runs without its endpoint;
 //  3. IP cache additions and changes, then removals;
 //  4. endpoints that are gone: detach, then forget;
-//  5. stale policy entries.
+//  5. stale policy entries;
+//  6. stale intercept entries.
+//
+// Intercept entries are written with the policy entries, after the policy
+// route that makes steering work: either order of an intercept entry and
+// its destination's redirect entry lets connections through, plaintext or
+// through the proxy, and the destination's datapath drops plaintext only
+// once both are in place.
 func (a *Agent) apply(d *desired.State) error {
 	for k, v := range d.Policy {
 		if old, ok := a.cur.policy[k]; ok && old == v {
@@ -55,6 +68,9 @@ func (a *Agent) apply(d *desired.State) error {
 			return err
 		}
 		a.cur.policy[k] = v
+	}
+	if err := a.applyIntercept(d.Intercept); err != nil {
+		return err
 	}
 	for ifindex, info := range d.Endpoints {
 		if old, ok := a.cur.endpoints[ifindex]; !ok || old != info {
@@ -113,6 +129,38 @@ func (a *Agent) apply(d *desired.State) error {
 			return fmt.Errorf("remove stale entry: %w", err)
 		}
 		delete(a.cur.policy, k)
+	}
+	for k := range maps.Clone(a.cur.intercept) {
+		if _, ok := d.Intercept[k]; ok {
+			continue
+		}
+		if err := a.dp.Intercept.Delete(k); err != nil {
+			return fmt.Errorf("remove stale intercept entry: %w", err)
+		}
+		delete(a.cur.intercept, k)
+	}
+	return nil
+}
+
+// applyIntercept writes new and changed intercept entries, once the
+// policy route that delivers steered connections to the proxy is in place
+// (also for entries an earlier agent wrote: the route is checked once per
+// agent).
+func (a *Agent) applyIntercept(want map[interceptmap.Key]interceptmap.Value) error {
+	if len(want) == 0 {
+		return nil
+	}
+	if err := a.dp.EnsureProxyRoute(); err != nil {
+		return err
+	}
+	for k, v := range want {
+		if old, ok := a.cur.intercept[k]; ok && old == v {
+			continue
+		}
+		if err := a.dp.Intercept.Update(k, v); err != nil {
+			return err
+		}
+		a.cur.intercept[k] = v
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -43,6 +44,9 @@ type Config struct {
 	Flows          flow.Config
 	API            apiserver.Config
 	MetricsAddress string
+	// HealthAddress, if set, serves /healthz and /readyz on TCP for the
+	// kubelet's probes (plain HTTP; the unix socket needs root).
+	HealthAddress string
 	// Version is the agent's version, for status and metrics.
 	Version string
 }
@@ -83,6 +87,7 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	c.Flows.Flags(fs)
 	c.API.Flags(fs)
 	fs.StringVar(&c.MetricsAddress, "metrics-address", c.MetricsAddress, "also serve Prometheus /metrics on this TCP host:port, e.g. 127.0.0.1:9962 (empty: only on the health socket)")
+	fs.StringVar(&c.HealthAddress, "health-address", c.HealthAddress, "also serve /healthz and /readyz on this TCP host:port, plain HTTP for the kubelet's probes, e.g. 127.0.0.1:9876 (empty: only on the health socket)")
 }
 
 // Validate rejects a configuration the agent cannot run with.
@@ -102,6 +107,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Resync <= 0 || c.CTGCInterval <= 0 {
 		errs = append(errs, errors.New("resync and ct-gc-interval must be positive"))
+	}
+	if c.HealthAddress != "" {
+		if _, _, err := net.SplitHostPort(c.HealthAddress); err != nil {
+			errs = append(errs, fmt.Errorf("health-address %q: %w", c.HealthAddress, err))
+		}
 	}
 	errs = append(errs, c.Flows.Validate(), c.API.Validate())
 	return errors.Join(errs...)

@@ -9,5 +9,6 @@
 //
 // One goroutine owns the state and the maps (Run's loop); the flow reader,
 // the API and the health server read immutable snapshots it publishes.
-// observe.go wires the flow fan-out, the API and the metrics listener.
+// observe.go wires the flow fan-out, the API, the metrics and probe
+// listeners and the readiness checks of other components.
 package agent

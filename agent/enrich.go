@@ -11,9 +11,12 @@ import (
 
 // enrich names both ends of a flow and the rule that decided it, from the
 // latest snapshot. Only the flow reader calls it.
-func (a *Agent) enrich(r *flow.Record, ev *eventmap.Event) {
+func (a *Agent) enrich(r *flow.Record, ev *eventmap.Event) { a.enrichWith(&a.names, r, ev) }
+
+// enrichWith is enrich with the names cache of the calling goroutine.
+func (a *Agent) enrichWith(cache *enrichNames, r *flow.Record, ev *eventmap.Event) {
 	snap := a.snapshot.Load()
-	names := a.names.of(snap)
+	names := cache.of(snap)
 	peer := func(p *flow.Peer, ip netip.Addr) {
 		w := snap.ByIP[ip]
 		if w == nil {

@@ -21,11 +21,13 @@ import (
 const exportDrain = 5 * time.Second
 
 // observers are what the agent shows of itself: the flow pipeline and its
-// exporters, the gRPC API and the TCP metrics listener. New sets them up
-// (initFlows), Run starts them (runObservers).
+// exporters, the gRPC API, the TCP metrics and probe listeners, and the
+// readiness checks of other components. New sets them up (initFlows), Run
+// starts them (runObservers).
 type observers struct {
 	api       *apiserver.Server
 	exporters []flow.Exporter
+	checks    map[string]health.Check
 	// Set by Run before anything reads them.
 	started time.Time
 	source  string
@@ -63,8 +65,24 @@ func (a *Agent) AddExporter(e flow.Exporter) {
 	a.obs.exporters = append(a.obs.exporters, e)
 }
 
+// AddReadinessCheck makes /readyz (on the socket, on --health-address and
+// in the API's status) also wait for c, named name in the reasons it
+// gives: the hook for components whose readiness the agent cannot see,
+// such as an identity source's first SVIDs. Call it before Run.
+func (a *Agent) AddReadinessCheck(name string, c health.Check) {
+	if a.obs.checks == nil {
+		a.obs.checks = map[string]health.Check{}
+	}
+	a.obs.checks[name] = c
+}
+
+// readiness is the agent's health with the readiness checks applied.
+func (a *Agent) readiness() health.Status {
+	return health.Gate(*a.status.Load(), a.obs.checks)
+}
+
 // runObservers starts the exporters, the API and, if configured, the
-// metrics listener on TCP.
+// metrics and probe listeners on TCP.
 func (a *Agent) runObservers(src source.Source, metrics http.Handler, goRun func(string, func(context.Context) error)) {
 	a.obs.started = time.Now()
 	a.obs.source = describeSource(src)
@@ -76,6 +94,9 @@ func (a *Agent) runObservers(src source.Source, metrics http.Handler, goRun func
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", metrics)
 		goRun("metrics", func(ctx context.Context) error { return health.ServeTCP(ctx, addr, mux) })
+	}
+	if addr := a.cfg.HealthAddress; addr != "" {
+		goRun("probes", func(ctx context.Context) error { return health.ServeTCP(ctx, addr, health.Probes(a.readiness)) })
 	}
 }
 
@@ -90,7 +111,7 @@ func (a *Agent) live() apiserver.Live {
 		Version: a.cfg.Version,
 		Node:    a.cfg.Node,
 		Started: a.obs.started,
-		Health:  *a.status.Load(),
+		Health:  a.readiness(),
 		IdentitySource: inspect.IdentitySource{
 			Source: a.obs.source, TrustDomain: a.cfg.TrustDomain, Identities: len(snap.Identities),
 		},

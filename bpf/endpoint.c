@@ -11,6 +11,7 @@
 #include "lib/ipcache.h"
 #include "lib/policy.h"
 #include "lib/conntrack.h"
+#include "lib/intercept.h"
 #include "lib/metrics.h"
 #include "lib/flow.h"
 
@@ -45,8 +46,11 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		return TCX_NEXT;
 	}
 
-	if (ct_lookup(&p.t, dir, &p, 1) != CT_NEW ||
-	    (p.has_related && ct_lookup(&p.related, dir, &p, 0) != CT_NEW)) {
+	struct ct_entry *entry = 0;
+	int ct = ct_lookup(&p.t, dir, &p, 1, &entry);
+	if (entry && entry->proxied)
+		intercept_established(skb, &p);
+	if (ct != CT_NEW || (p.has_related && ct_lookup(&p.related, dir, &p, 0, 0) != CT_NEW)) {
 		metrics_count(ep->id, VERDICT_ALLOW, REASON_NONE, dir, p.len);
 		return TCX_NEXT;
 	}
@@ -69,20 +73,38 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	case VERDICT_AUDIT:
 		reason = REASON_POLICY_DENY;
 		break;
-	/* VERDICT_REDIRECT: the rule allows the connection on condition of
-	 * mutual TLS or L7 rules that a proxy enforces. Until the proxy
-	 * exists the connection passes like an allowed one and is recorded
-	 * as redirected (conntrack, counters, flow event), so that what the
-	 * proxy will have to take over is visible; the proxy port stays in
-	 * the policy entry. Steering is deliberately not half done here: a
-	 * mark on this first packet alone would not carry the connection. */
+	case VERDICT_REDIRECT:
+		/* Allowed on condition of the proxy that enforces mutual TLS or
+		 * L7 rules. The source's datapath steers such connections into
+		 * its node's proxy, which connects from the node: a TCP
+		 * connection to a port the intercept map names that arrives from
+		 * anywhere else has bypassed the proxy. Without an intercept
+		 * entry (no proxy runs), and for other protocols, which no proxy
+		 * carries, it passes and is recorded as redirected. */
+		if (dir == DIR_INGRESS && p.t.protocol == IPPROTO_TCP && !from_proxy(skb, peer) &&
+		    intercept_lookup(&p.t)) {
+			verdict = VERDICT_DENY;
+			reason = REASON_PROXY_BYPASS;
+		}
+		break;
 	}
 	if (verdict == VERDICT_DENY && ep_audit(ep, dir))
 		verdict = VERDICT_AUDIT;
 	if (verdict == VERDICT_DENY)
 		return drop(skb, ep, &p, peer, dir, reason, rule);
 
+	/* A connection the source's own policy lets out goes to the proxy if
+	 * its destination requires one; without a proxy to take it, it could
+	 * only be dropped at the destination. */
+	int steered = dir == DIR_EGRESS ? intercept_new(skb, &p) : 0;
+	if (steered < 0)
+		return drop(skb, ep, &p, peer, dir, REASON_PROXY_UNAVAILABLE, rule);
+	if (steered && verdict == VERDICT_ALLOW)
+		verdict = VERDICT_REDIRECT;
+
 	ct_create(&p.t, &p, ep->id, peer, rule, verdict);
+	if (steered)
+		intercept_remember(&p.t);
 	metrics_count(ep->id, verdict, reason, dir, p.len);
 	flow_emit(&p, ep, ifindex, peer, dir, verdict, reason, rule);
 	return TCX_NEXT;

@@ -10,6 +10,7 @@ import (
 	"github.com/zeta-net/zeta/bpf/maps/ctmap"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
 	"github.com/zeta-net/zeta/bpf/maps/eventmap"
+	"github.com/zeta-net/zeta/bpf/maps/interceptmap"
 	"github.com/zeta-net/zeta/bpf/maps/ipcache"
 	"github.com/zeta-net/zeta/bpf/maps/metricsmap"
 	"github.com/zeta-net/zeta/bpf/maps/policymap"
@@ -41,6 +42,8 @@ func TestLayout(t *testing.T) {
 		{"frag_ports", ctmap.FragPorts{}},
 		{"metrics_key", metricsmap.Key{}},
 		{"metrics_value", metricsmap.Value{}},
+		{"intercept_key", interceptmap.Key{}},
+		{"intercept_value", interceptmap.Value{}},
 	} {
 		t.Run(tc.c, func(t *testing.T) {
 			var s *btf.Struct
@@ -86,6 +89,7 @@ func TestMapTypes(t *testing.T) {
 		"zeta_ct":         {"tuple", "ct_entry"},
 		"zeta_frags":      {"frag_key", "frag_ports"},
 		"zeta_metrics":    {"metrics_key", "metrics_value"},
+		"zeta_intercept":  {"intercept_key", "intercept_value"},
 	} {
 		m := spec.Maps[name]
 		if m == nil {

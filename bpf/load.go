@@ -27,6 +27,7 @@ type Maps struct {
 	Events    *ebpf.Map `ebpf:"zeta_events"`
 	Counters  *ebpf.Map `ebpf:"zeta_counters"`
 	EventRate *ebpf.Map `ebpf:"zeta_event_rate"`
+	Intercept *ebpf.Map `ebpf:"zeta_intercept"`
 }
 
 // Objects are the loaded programs and maps.
@@ -104,7 +105,7 @@ func (o *Objects) Close() error {
 	var errs []error
 	for _, c := range []interface{ Close() error }{
 		o.FromPod, o.ToPod, o.Endpoints, o.Config, o.IPCache4, o.IPCache6, o.Policy,
-		o.CT, o.Frags, o.Metrics, o.Events, o.Counters, o.EventRate,
+		o.CT, o.Frags, o.Metrics, o.Events, o.Counters, o.EventRate, o.Intercept,
 	} {
 		errs = append(errs, c.Close())
 	}

@@ -27,7 +27,7 @@ type zetaCtEntry struct {
 	Verdict      uint8
 	FwdTcpFlags  uint8
 	RevTcpFlags  uint8
-	Pad          uint8
+	Proxied      uint8
 }
 
 type zetaEndpointInfo struct {
@@ -54,6 +54,22 @@ type zetaFragPorts struct {
 	Dport    uint16
 	Protocol uint8
 	Pad      [3]uint8
+}
+
+type zetaInterceptKey struct {
+	_         structs.HostLayout
+	Prefixlen uint32
+	Family    uint8
+	Protocol  uint8
+	Addr      [16]uint8
+	Dport     uint16
+}
+
+type zetaInterceptValue struct {
+	_         structs.HostLayout
+	ProxyPort uint16
+	Flags     uint8
+	Pad       uint8
 }
 
 type zetaIpcacheKey4 struct {
@@ -134,20 +150,23 @@ type zetaZetaConfig struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	zetaMapZetaConfig    = "zeta_config"
-	zetaMapZetaCounters  = "zeta_counters"
-	zetaMapZetaCt        = "zeta_ct"
-	zetaMapZetaEndpoints = "zeta_endpoints"
-	zetaMapZetaEventRate = "zeta_event_rate"
-	zetaMapZetaEvents    = "zeta_events"
-	zetaMapZetaFrags     = "zeta_frags"
-	zetaMapZetaIpcache4  = "zeta_ipcache4"
-	zetaMapZetaIpcache6  = "zeta_ipcache6"
-	zetaMapZetaMetrics   = "zeta_metrics"
-	zetaMapZetaPolicy    = "zeta_policy"
-	zetaProgZetaFromPod  = "zeta_from_pod"
-	zetaProgZetaToPod    = "zeta_to_pod"
-	zetaVarFlowEventBtf  = "flow_event_btf"
+	zetaMapZetaConfig       = "zeta_config"
+	zetaMapZetaCounters     = "zeta_counters"
+	zetaMapZetaCt           = "zeta_ct"
+	zetaMapZetaEndpoints    = "zeta_endpoints"
+	zetaMapZetaEventRate    = "zeta_event_rate"
+	zetaMapZetaEvents       = "zeta_events"
+	zetaMapZetaFrags        = "zeta_frags"
+	zetaMapZetaIntercept    = "zeta_intercept"
+	zetaMapZetaIpcache4     = "zeta_ipcache4"
+	zetaMapZetaIpcache6     = "zeta_ipcache6"
+	zetaMapZetaMetrics      = "zeta_metrics"
+	zetaMapZetaPolicy       = "zeta_policy"
+	zetaProgZetaFromPod     = "zeta_from_pod"
+	zetaProgZetaToPod       = "zeta_to_pod"
+	zetaVarFlowEventBtf     = "flow_event_btf"
+	zetaVarInterceptFlagBtf = "intercept_flag_btf"
+	zetaVarZetaMarkBtf      = "zeta_mark_btf"
 )
 
 // loadZeta returns the embedded CollectionSpec for zeta.
@@ -207,6 +226,7 @@ type zetaMapSpecs struct {
 	ZetaEventRate *ebpf.MapSpec `ebpf:"zeta_event_rate"`
 	ZetaEvents    *ebpf.MapSpec `ebpf:"zeta_events"`
 	ZetaFrags     *ebpf.MapSpec `ebpf:"zeta_frags"`
+	ZetaIntercept *ebpf.MapSpec `ebpf:"zeta_intercept"`
 	ZetaIpcache4  *ebpf.MapSpec `ebpf:"zeta_ipcache4"`
 	ZetaIpcache6  *ebpf.MapSpec `ebpf:"zeta_ipcache6"`
 	ZetaMetrics   *ebpf.MapSpec `ebpf:"zeta_metrics"`
@@ -217,7 +237,9 @@ type zetaMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type zetaVariableSpecs struct {
-	FlowEventBtf *ebpf.VariableSpec `ebpf:"flow_event_btf"`
+	FlowEventBtf     *ebpf.VariableSpec `ebpf:"flow_event_btf"`
+	InterceptFlagBtf *ebpf.VariableSpec `ebpf:"intercept_flag_btf"`
+	ZetaMarkBtf      *ebpf.VariableSpec `ebpf:"zeta_mark_btf"`
 }
 
 // zetaObjects contains all objects after they have been loaded into the kernel.
@@ -247,6 +269,7 @@ type zetaMaps struct {
 	ZetaEventRate *ebpf.Map `ebpf:"zeta_event_rate"`
 	ZetaEvents    *ebpf.Map `ebpf:"zeta_events"`
 	ZetaFrags     *ebpf.Map `ebpf:"zeta_frags"`
+	ZetaIntercept *ebpf.Map `ebpf:"zeta_intercept"`
 	ZetaIpcache4  *ebpf.Map `ebpf:"zeta_ipcache4"`
 	ZetaIpcache6  *ebpf.Map `ebpf:"zeta_ipcache6"`
 	ZetaMetrics   *ebpf.Map `ebpf:"zeta_metrics"`
@@ -262,6 +285,7 @@ func (m *zetaMaps) Close() error {
 		m.ZetaEventRate,
 		m.ZetaEvents,
 		m.ZetaFrags,
+		m.ZetaIntercept,
 		m.ZetaIpcache4,
 		m.ZetaIpcache6,
 		m.ZetaMetrics,
@@ -273,7 +297,9 @@ func (m *zetaMaps) Close() error {
 //
 // It can be passed to loadZetaObjects or ebpf.CollectionSpec.LoadAndAssign.
 type zetaVariables struct {
-	FlowEventBtf *ebpf.Variable `ebpf:"flow_event_btf"`
+	FlowEventBtf     *ebpf.Variable `ebpf:"flow_event_btf"`
+	InterceptFlagBtf *ebpf.Variable `ebpf:"intercept_flag_btf"`
+	ZetaMarkBtf      *ebpf.Variable `ebpf:"zeta_mark_btf"`
 }
 
 // zetaPrograms contains all programs after they have been loaded into the kernel.

@@ -8,10 +8,12 @@ var hostAccess = RuleRef{Kind: "Zeta", Name: "host-access", Index: -1}
 
 // compile returns what the datapath enforces for an endpoint of identity l
 // with named ports own: the union of the rules of every source that selects
-// it, as normalised entries (see Normalize) and the rules behind them.
-func (c *Compiler) compile(l secid.Labels, own namedPorts) EndpointPolicy {
+// it, as normalised entries (see Normalize) and the rules behind them, and
+// the rules it used.
+func (c *Compiler) compile(l secid.Labels, own namedPorts) (EndpointPolicy, []*rule) {
 	ep := EndpointPolicy{EnforceIngress: c.opts.DefaultDeny, EnforceEgress: c.opts.DefaultDeny}
 	var entries []Entry
+	var used []*rule
 	refs := map[RuleID]RuleRef{}
 	apply := func(sources []*source) {
 		for _, src := range sources {
@@ -21,10 +23,8 @@ func (c *Compiler) compile(l secid.Labels, own namedPorts) EndpointPolicy {
 			ep.EnforceIngress = ep.EnforceIngress || src.enforce[Ingress]
 			ep.EnforceEgress = ep.EnforceEgress || src.enforce[Egress]
 			for _, r := range src.rules {
-				if r.resolvedAt != c.peersChanged {
-					r.resolve(c.ix)
-					r.resolvedAt = c.peersChanged
-				}
+				c.resolve(r)
+				used = append(used, r)
 				entries = append(entries, r.entries...)
 				entries = append(entries, r.ownEntries(own)...)
 				refs[r.id] = r.ref
@@ -43,5 +43,5 @@ func (c *Compiler) compile(l secid.Labels, own namedPorts) EndpointPolicy {
 	for _, e := range ep.Entries {
 		ep.Rules[e.Rule] = refs[e.Rule]
 	}
-	return ep
+	return ep, used
 }

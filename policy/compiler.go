@@ -62,8 +62,9 @@ type resultKey struct {
 
 type result struct {
 	ep     EndpointPolicy
-	at     uint64 // the clock when compiled
+	at     uint64 // the clock when compiled, or last found still valid
 	usedIn uint64 // the last round that asked for it
+	rules  []*rule
 }
 
 // NewCompiler returns a Compiler with no policies and no identities.
@@ -82,6 +83,7 @@ func NewCompiler(opts Options) *Compiler {
 		ix:        newIndex(nil),
 	}
 	c.peersChanged = c.tick() // no rule has been resolved yet
+	c.ix.at = c.peersChanged
 	return c
 }
 
@@ -175,6 +177,12 @@ func (c *Compiler) Warnings() map[string][]string {
 	return out
 }
 
+// EgressNamedPorts reports whether the valid policies of the round allow
+// egress to a named port: then pods' identities must tell their named
+// ports apart (see secid.Labels.NamedPorts), for the port resolves on each
+// destination pod.
+func (c *Compiler) EgressNamedPorts() bool { return c.egressNamed }
+
 // SetPeers gives the round's identities and pods.
 func (c *Compiler) SetPeers(p Peers) {
 	if !sameIDs(c.ix.labels, p.Identities) {
@@ -189,6 +197,7 @@ func (c *Compiler) SetPeers(p Peers) {
 			c.peersChanged = c.tick()
 		}
 	}
+	c.ix.at = c.peersChanged
 }
 
 // Compile returns what the datapath enforces for ep: the union of the
@@ -202,14 +211,41 @@ func (c *Compiler) Compile(ep Endpoint) (EndpointPolicy, error) {
 	}
 	own := podPorts(ep.Pod)
 	key := resultKey{id: ep.Identity, ports: own.signature()}
-	if r := c.results[key]; r != nil && r.at >= max(c.nsChanged[l.Namespace], c.clusterChanged, c.peersChanged) {
+	if r := c.results[key]; r != nil && r.at >= max(c.nsChanged[l.Namespace], c.clusterChanged) && c.peersUnchanged(r) {
 		r.usedIn = c.round
 		return r.ep, nil
 	}
 	c.compiled++
-	r := &result{ep: c.compile(l, own), at: c.clock, usedIn: c.round}
+	compiled, rules := c.compile(l, own)
+	r := &result{ep: compiled, at: c.clock, usedIn: c.round, rules: rules}
 	c.results[key] = r
 	return r.ep, nil
+}
+
+// peersUnchanged reports whether the identities have not changed since r
+// was compiled as far as r's rules can see: a new pod of labels no rule of
+// r selects recompiles nothing. A valid r is stamped with the present so
+// that the next round checks nothing.
+func (c *Compiler) peersUnchanged(r *result) bool {
+	if r.at >= c.peersChanged {
+		return true
+	}
+	for _, rl := range r.rules {
+		c.resolve(rl)
+		if rl.changedAt > r.at {
+			return false
+		}
+	}
+	r.at = c.clock
+	return true
+}
+
+// resolve brings r's peers up to date with the identities.
+func (c *Compiler) resolve(r *rule) {
+	if r.resolvedAt != c.peersChanged {
+		r.resolve(c.ix)
+		r.resolvedAt = c.peersChanged
+	}
 }
 
 func (c *Compiler) tick() uint64 {

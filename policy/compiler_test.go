@@ -73,14 +73,29 @@ func TestCompilerIncremental(t *testing.T) {
 		t.Errorf("y's policy removed: %d compilations, want y's 3", n)
 	}
 	cluster := cztp(t, `{metadata: {name: c}, spec: {selector: {}, ingress: [{action: Deny, from: [{cidr: 192.0.2.0/24}]}]}}`)
-	if n := round(Policies{NetworkPolicies: []*networkingv1.NetworkPolicy{x2}, ClusterZeroTrustPolicies: []*v1alpha1.ClusterZeroTrustPolicy{cluster}}, peers); n != 9 {
+	withCluster := Policies{NetworkPolicies: []*networkingv1.NetworkPolicy{x2}, ClusterZeroTrustPolicies: []*v1alpha1.ClusterZeroTrustPolicy{cluster}}
+	if n := round(withCluster, peers); n != 9 {
 		t.Errorf("a cluster policy added: %d compilations, want all 9", n)
 	}
+	// An identity that no rule selects recompiles nothing; one that x's
+	// rule (every pod of x) selects recompiles x's endpoints only.
 	more := peers
 	more.Identities = map[secid.ID]secid.Labels{secid.MinPod + 100: {Namespace: "w", ServiceAccount: "default"}}
 	maps.Copy(more.Identities, identities)
+	if n := round(withCluster, more); n != 0 {
+		t.Errorf("an identity no rule selects appeared: %d compilations, want 0", n)
+	}
+	inX := more
+	inX.Identities = maps.Clone(more.Identities) // the compiler keeps the map it was given
+	inX.Identities[secid.MinPod+101] = secid.Labels{Namespace: "x", ServiceAccount: "default", Pod: map[string]string{"new": "yes"}}
+	if n := round(withCluster, inX); n != 3 {
+		t.Errorf("an identity x's rule selects appeared: %d compilations, want x's 3", n)
+	}
+	if n := round(withCluster, more); n != 3 {
+		t.Errorf("an identity x's rule selects left: %d compilations, want x's 3", n)
+	}
 	if n := round(nps(x2, y1), more); n != 9 {
-		t.Errorf("an identity appeared: %d compilations, want all 9", n)
+		t.Errorf("the cluster policy replaced by y's: %d compilations, want all 9", n)
 	}
 
 	// Named ports: one identity, different ports, different results.
@@ -94,8 +109,8 @@ func TestCompilerIncremental(t *testing.T) {
 	// A peer's named ports matter only while an egress rule names one.
 	pods[1] = pods[1].DeepCopy()
 	pods[1].Spec.Containers[0].Ports[0].ContainerPort = 9000
-	if n := round(nps(x2, y1), Peers{Identities: more.Identities, Pods: pods, IdentitiesOf: peers.IdentitiesOf}); n != 9 {
-		t.Errorf("a peer's named port changed under an egress named port: %d compilations, want all 9", n)
+	if n := round(nps(x2, y1), Peers{Identities: more.Identities, Pods: pods, IdentitiesOf: peers.IdentitiesOf}); n != 3 {
+		t.Errorf("a peer's named port changed under y's egress named port: %d compilations, want y's 3", n)
 	}
 	pods[1] = c.pods["x/b"]
 	if n := round(nps(x2), Peers{Identities: more.Identities, Pods: pods, IdentitiesOf: peers.IdentitiesOf}); n != 3 {

@@ -24,11 +24,13 @@
 // an object the API server would have refused. Normalize is the invariant
 // that lets the datapath's longest-prefix trie answer with the strongest
 // verdict, and Evaluate is that datapath lookup in Go, for offline answers
-// and to cross-check the kernel.
+// and to cross-check the kernel. Intercepts reduces an endpoint's ingress
+// redirects to the ports a connection's source must steer into a proxy.
 //
 // Files: compiler.go (rounds and the cache), compile.go (one endpoint),
 // netpol.go and ztp.go (the two policy kinds into sources and rules),
 // source.go (rules and their resolution), peer.go, principal.go and
 // index.go (peer selection), port.go and namedport.go, entry.go, key.go,
-// normalize.go, evaluate.go, validate.go (NetworkPolicy validation).
+// normalize.go, evaluate.go, intercept.go, validate.go (NetworkPolicy
+// validation).
 package policy

@@ -21,6 +21,9 @@ type index struct {
 	// ports are the named ports of each identity's pods, for egress named
 	// ports; built only while a policy has one.
 	ports map[secid.ID]namedPorts
+	// at is the Compiler's clock when the identities or their named ports
+	// last changed: rules resolved against a change record it.
+	at uint64
 }
 
 func newIndex(ids map[secid.ID]secid.Labels) *index {
@@ -73,8 +76,9 @@ type peerPort struct {
 // An unresolved name matches nothing, as upstream, and so does any name
 // towards an address outside the cluster.
 //
-// Limitation: pods of one identity that give a name different numbers are
-// reachable on all of those numbers, since the datapath sees identities.
+// While an egress rule names a port, pods' identities tell their named
+// ports apart (secid.Labels.NamedPorts), so the pods of one identity give a
+// name the same numbers and the resolution is exact.
 func (ix *index) peerPorts(peer secid.ID, n portName) []peerPort {
 	var out []peerPort
 	if peer != secid.Any {

@@ -59,6 +59,11 @@ func (n namedPorts) signature() string {
 	return b.String()
 }
 
+// NamedPortsSignature is a canonical string of the ports pod names, ""
+// if it names none: the identity label that keeps pods naming different
+// ports apart (see secid.Labels.NamedPorts).
+func NamedPortsSignature(pod *corev1.Pod) string { return podPorts(pod).signature() }
+
 // peersPorts returns the named ports of every identity's pods.
 func peersPorts(p Peers) map[secid.ID]namedPorts {
 	out := map[secid.ID]namedPorts{}

@@ -38,6 +38,7 @@ type rule struct {
 	named []portName
 
 	resolvedAt uint64     // the Compiler's peersChanged when resolved
+	changedAt  uint64     // the index's stamp when its peers or entries last changed
 	ids        []secid.ID // the peers
 	entries    []Entry    // what the rule gives every endpoint it applies to
 }
@@ -49,7 +50,17 @@ type peerSelector func(*index) []secid.ID
 // the endpoint: peers crossed with numbered ports and, on egress, with the
 // peers' own named ports. Ingress named ports, the endpoint's own, are
 // crossed in by ownEntries.
+//
+// If the peers or entries differ from the last resolution, the rule
+// records the index's stamp as changedAt: an identity change that does not
+// touch the rule leaves the results built on it valid.
 func (r *rule) resolve(ix *index) {
+	oldIDs, oldEntries := slices.Clone(r.ids), slices.Clone(r.entries)
+	defer func() {
+		if !slices.Equal(oldIDs, r.ids) || !slices.Equal(oldEntries, r.entries) {
+			r.changedAt = ix.at
+		}
+	}()
 	r.ids = r.ids[:0]
 	if len(r.peers) == 0 {
 		r.ids = append(r.ids, secid.Any)

@@ -15,6 +15,7 @@ import (
 	"github.com/zeta-net/zeta/bpf"
 	"github.com/zeta-net/zeta/bpf/maps/ctmap"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
+	"github.com/zeta-net/zeta/bpf/maps/interceptmap"
 	"github.com/zeta-net/zeta/bpf/maps/ipcache"
 	"github.com/zeta-net/zeta/bpf/maps/metricsmap"
 	"github.com/zeta-net/zeta/bpf/maps/policymap"
@@ -28,12 +29,14 @@ type Datapath struct {
 	Policy    *policymap.Map
 	CT        *ctmap.Map
 	Metrics   *metricsmap.Map
+	Intercept *interceptmap.Map
 
 	log  *slog.Logger
 	root string
 
-	mu    sync.Mutex
-	links map[hook]link.Link
+	mu         sync.Mutex
+	links      map[hook]link.Link
+	proxyRoute bool // installed by this Datapath: proxyroute.go
 }
 
 type hook struct {
@@ -64,6 +67,7 @@ func Open(root string, opts bpf.Options, log *slog.Logger) (*Datapath, error) {
 		Policy:    policymap.New(objs.Policy),
 		CT:        ctmap.New(objs.CT),
 		Metrics:   metricsmap.New(objs.Metrics),
+		Intercept: interceptmap.New(objs.Intercept),
 		log:       log,
 		root:      root,
 		links:     map[hook]link.Link{},

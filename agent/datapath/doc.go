@@ -7,4 +7,9 @@
 // agent, so enforcement carries on while no agent runs; Open adopts it
 // (a pinned link gets the new program atomically through BPF_LINK_UPDATE)
 // and Uninstall removes it.
+//
+// The policy route that delivers connections steered into the proxy
+// (proxyroute.go) lives in the node's network namespace, not in bpffs: the
+// agent installs it before the first intercept entry, and `zeta-agent
+// uninstall` removes it with RemoveProxyRoute.
 package datapath

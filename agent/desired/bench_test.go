@@ -84,7 +84,8 @@ func benchCluster(pods, policies int) *Cluster {
 
 // BenchmarkCompute measures computing node n0's state: from scratch
 // (cold), again with nothing changed (warm), and after one policy or one
-// pod changed, the latency from a change to the maps to write (writing
+// pod changed (a replica replaced, or a pod relabelled to an identity no
+// policy selects), the latency from a change to the maps to write (writing
 // them is separate). It reports the node's endpoints and, per endpoint,
 // its policy entries and their bytes of key and value.
 func BenchmarkCompute(b *testing.B) {
@@ -164,6 +165,19 @@ func BenchmarkCompute(b *testing.B) {
 			loop(b, func(i int) {
 				p := orig.DeepCopy() // a replacement of one replica: same labels, new address
 				p.Status.PodIP = fmt.Sprintf("10.200.%d.%d", i/250%250, i%250+1)
+				c.Pods[key] = p
+				compute(b, comp)
+			})
+		})
+		b.Run(prefix+"identity-change", func(b *testing.B) {
+			comp := newComputer(b)
+			compute(b, comp)
+			key := "ns1/p7"
+			orig := c.Pods[key]
+			defer func() { c.Pods[key] = orig }()
+			loop(b, func(i int) {
+				p := orig.DeepCopy() // relabelled: an identity no policy selects
+				p.Labels = map[string]string{"app": "canary" + strconv.Itoa(i%2)}
 				c.Pods[key] = p
 				compute(b, comp)
 			})

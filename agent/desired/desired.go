@@ -1,7 +1,8 @@
 // Package desired computes what one node's datapath must hold from the
 // cluster state: identities for every pod address and every prefix a
 // policy names, the IP cache, the node's local endpoints with their
-// enforcement flags and policy entries, and a snapshot that names what the
+// enforcement flags and policy entries, the pod ports of the whole cluster
+// that only a proxy may connect to, and a snapshot that names what the
 // numbers stand for. It does no I/O of its own: the agent passes how to
 // find an endpoint's interface, and offline tools pass a made-up one.
 //
@@ -21,6 +22,7 @@ import (
 
 	"github.com/zeta-net/zeta/api/v1alpha1"
 	"github.com/zeta-net/zeta/bpf/maps/endpointmap"
+	"github.com/zeta-net/zeta/bpf/maps/interceptmap"
 	"github.com/zeta-net/zeta/bpf/maps/policymap"
 	"github.com/zeta-net/zeta/policy"
 	"github.com/zeta-net/zeta/policy/secid"
@@ -31,6 +33,9 @@ type State struct {
 	IPCache   map[netip.Prefix]uint32
 	Endpoints map[uint32]endpointmap.Info // by ifindex, which is also the endpoint ID
 	Policy    map[policymap.Key]policymap.Value
+	// Intercept are the pod ports of the whole cluster that only a proxy
+	// may connect to (intercept.go).
+	Intercept map[interceptmap.Key]interceptmap.Value
 	Snapshot  *Snapshot
 	// Invalid are the policies that apply nowhere, with why, by "Kind
 	// namespace/name" ("Kind name" for cluster policies).
@@ -104,6 +109,7 @@ func (c *Computer) Compute(cl *Cluster, hostAddrs []netip.Addr, resolve Resolver
 		IPCache:   make(map[netip.Prefix]uint32, n.ipcache),
 		Endpoints: make(map[uint32]endpointmap.Info, n.endpoints),
 		Policy:    make(map[policymap.Key]policymap.Value, n.policy),
+		Intercept: map[interceptmap.Key]interceptmap.Value{},
 		Snapshot: &Snapshot{
 			Node:       c.cfg.Node,
 			ByIP:       make(map[netip.Addr]*Workload, n.ipcache),
@@ -119,6 +125,9 @@ func (c *Computer) Compute(cl *Cluster, hostAddrs []netip.Addr, resolve Resolver
 		return nil, err
 	}
 	if err := c.endpoints(cl, d, workloads, resolve); err != nil {
+		return nil, err
+	}
+	if err := c.intercepts(d, workloads); err != nil {
 		return nil, err
 	}
 	c.sizes = sizes{len(d.IPCache), len(d.Endpoints), len(d.Policy), len(d.Snapshot.Identities), len(d.Snapshot.Rules)}

@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/zeta-net/zeta/policy"
 	"github.com/zeta-net/zeta/policy/secid"
 )
 
@@ -27,6 +28,8 @@ type podInfo struct {
 	labels secid.Labels // without CIDR memberships
 	key    string       // labels.Key()
 	spiffe string
+	// ports says whether labels carry the pod's named ports.
+	ports bool
 }
 
 // identities numbers every live label set, each pod address's and each
@@ -105,14 +108,18 @@ func (c *Computer) identities(cl *Cluster, d *State, hostAddrs []netip.Addr) ([]
 // if p and its namespace are unchanged.
 func (c *Computer) podInfo(cl *Cluster, p *corev1.Pod) *podInfo {
 	ns := cl.Namespaces[p.Namespace]
-	if info := c.pods[p]; info != nil && info.ns == ns {
+	ports := c.comp.EgressNamedPorts()
+	if info := c.pods[p]; info != nil && info.ns == ns && info.ports == ports {
 		return info
 	}
-	info := &podInfo{ns: ns, ips: PodIPs(p), spiffe: spiffeID(c.cfg.TrustDomain, p)}
+	info := &podInfo{ns: ns, ips: PodIPs(p), spiffe: spiffeID(c.cfg.TrustDomain, p), ports: ports}
 	info.labels = secid.Labels{
 		Namespace:      p.Namespace,
 		Pod:            c.cfg.LabelFilter.Apply(p.Labels),
 		ServiceAccount: cmp.Or(p.Spec.ServiceAccountName, "default"),
+	}
+	if ports {
+		info.labels.NamedPorts = policy.NamedPortsSignature(p)
 	}
 	if ns != nil {
 		info.labels.NamespaceLabels = c.cfg.LabelFilter.Apply(ns.Labels)

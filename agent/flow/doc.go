@@ -4,10 +4,12 @@
 // The pieces, in the order a record meets them:
 //
 //   - Pipeline reads the zeta_events ring buffer on a goroutine of its
-//     own (eventmap.Reader), decodes each event into a Record (Decode),
-//     has the agent enrich it (node, both ends' namespace, pod, labels and
-//     SPIFFE ID, the policy rule), counts it by verdict and direction, and
-//     publishes it to the Hub. It also reads the kernel's counters of
+//     own (eventmap.Reader), in batches: what the ring holds, read after
+//     letting events gather for up to 50 ms, so that new connections do
+//     not wake the agent one by one. It decodes each event into a Record
+//     (Decode), has the agent enrich it (node, both ends' namespace, pod,
+//     labels and SPIFFE ID, the policy rule), counts it by verdict and
+//     direction, and publishes the batch to the Hub at once. It also reads the kernel's counters of
 //     events that never reached the ring (KernelCounters): lost to a full
 //     ring buffer, or refused by an endpoint's rate limit.
 //   - Hub keeps the latest Config.Buffer records in a ring (for observers
@@ -23,8 +25,9 @@
 //   - Exporters implement Exporter: Name and Export(ctx, batch). The hub
 //     runs one goroutine per exporter that takes up to Config.Batch
 //     records at a time from its queue and calls Export. JSONLines, the
-//     flow log in the state directory, is one; the exporters of package
-//     agent/export are others. Export errors are counted and logged once
+//     flow log in the state directory, is one (it writes a batch with one
+//     system call, encoding records without reflection); the exporters of
+//     package agent/export are others. Export errors are counted and logged once
 //     per distinct error; the hub does not retry.
 //
 // Records are immutable once published: consumers share them.

@@ -63,14 +63,23 @@ func (h *Hub) AddExporter(e Exporter) {
 
 // Publish hands r to the ring and to every consumer whose filter selects
 // it. r must not change afterwards.
-func (h *Hub) Publish(r *Record) {
-	h.published.Add(1)
+func (h *Hub) Publish(r *Record) { h.PublishBatch([]*Record{r}) }
+
+// PublishBatch publishes the records of batch in order, as Publish does,
+// waking each consumer once for all of them. The records must not change
+// afterwards; batch itself is not kept.
+func (h *Hub) PublishBatch(batch []*Record) {
+	h.published.Add(uint64(len(batch)))
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.ring.add(r)
+	for _, r := range batch {
+		h.ring.add(r)
+	}
 	for _, c := range h.consumers {
-		if c.kind == KindExporter || c.filter.Match(r) {
-			c.q.push(r)
+		if c.kind == KindExporter {
+			c.q.push(batch, nil)
+		} else {
+			c.q.push(batch, &c.filter)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func seq(from, to int) []int {
 func TestQueueDropsOldest(t *testing.T) {
 	q := newQueue(3)
 	for i := 1; i <= 5; i++ {
-		q.push(rec(i))
+		q.push([]*Record{rec(i)}, nil)
 	}
 	depth, capacity, pushed, dropped, _ := q.stats()
 	if depth != 3 || capacity != 3 || pushed != 5 || dropped != 2 {
@@ -68,8 +68,34 @@ func TestQueueDropsOldest(t *testing.T) {
 		t.Errorf("take = %v, want [5]", got)
 	}
 	q.close()
-	if q.push(rec(6)) {
+	if q.push([]*Record{rec(6)}, nil) {
 		t.Error("push after close succeeded")
+	}
+}
+
+// TestQueuePushBatch: a batch queues the records its filter selects, in
+// order, and leaves one wakeup token however many it queued, none if it
+// queued nothing.
+func TestQueuePushBatch(t *testing.T) {
+	q := newQueue(8)
+	batch := []*Record{rec(1), rec(2), rec(3), rec(2), rec(5)}
+	two := Filter{Port: 2}
+	q.push(batch, &two)
+	if n := len(q.ready); n != 1 {
+		t.Errorf("%d wakeup tokens, want 1", n)
+	}
+	if got := ports(q.take(nil, 10)); !equalInts(got, []int{2, 2}) {
+		t.Errorf("take = %v, want [2 2]", got)
+	}
+	<-q.ready
+	none := Filter{Port: 9}
+	q.push(batch, &none)
+	if n := len(q.ready); n != 0 {
+		t.Errorf("%d wakeup tokens after queueing nothing, want 0", n)
+	}
+	q.push(batch, nil)
+	if got := ports(q.take(nil, 10)); !equalInts(got, []int{1, 2, 3, 2, 5}) {
+		t.Errorf("take = %v, want the whole batch", got)
 	}
 }
 

@@ -32,23 +32,30 @@ type Pipeline struct {
 	addrs  addrs                 // owned by the reader
 }
 
-// Run reads until ctx is done, then closes the reader.
+// readBatch is the most events the reader turns into records and
+// publishes at once.
+const readBatch = 256
+
+// Run reads until ctx is done, then closes the reader. It publishes what
+// it reads in batches: the events the ring holds when the reader looks.
 func (p *Pipeline) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { _ = p.Reader.Close() })
 	defer stop()
 	boot := bootTime()
-	var ev eventmap.Event
+	evs := make([]eventmap.Event, 0, readBatch)
 	for {
-		err := p.Reader.Read(&ev)
+		var err error
+		evs, err = p.Reader.ReadBatch(evs[:0], readBatch)
+		if len(evs) > 0 {
+			p.ProcessBatch(evs, boot)
+		}
 		if errors.Is(err, eventmap.ErrClosed) {
 			return nil
 		}
 		if err != nil {
 			p.bad.Add(1)
 			p.Log.Warn("bad flow event", "error", err)
-			continue
 		}
-		p.Process(&ev, boot)
 	}
 }
 
@@ -56,14 +63,27 @@ func (p *Pipeline) Run(ctx context.Context) error {
 // wall time of the monotonic clock's zero (see Run). Only the reader
 // calls it.
 func (p *Pipeline) Process(ev *eventmap.Event, boot time.Time) {
-	r := new(Record)
-	*r = decode(ev, boot, p.addrs.text)
-	r.Node = p.Node
-	if p.Enrich != nil {
-		p.Enrich(r, ev)
+	p.ProcessBatch([]eventmap.Event{*ev}, boot)
+}
+
+// ProcessBatch turns events into records and publishes them together, as
+// Process does. Only the reader calls it.
+func (p *Pipeline) ProcessBatch(evs []eventmap.Event, boot time.Time) {
+	// One allocation for the batch's records, which live and die
+	// together: consumers release them in publication order.
+	recs := make([]Record, len(evs))
+	batch := make([]*Record, len(evs))
+	for i := range evs {
+		ev, r := &evs[i], &recs[i]
+		*r = decode(ev, boot, p.addrs.text)
+		r.Node = p.Node
+		if p.Enrich != nil {
+			p.Enrich(r, ev)
+		}
+		p.counts[ev.Verdict][ev.Direction&1].Add(1)
+		batch[i] = r
 	}
-	p.counts[ev.Verdict][ev.Direction&1].Add(1)
-	p.Hub.Publish(r)
+	p.Hub.PublishBatch(batch)
 }
 
 // Count is the number of records of one verdict and direction.

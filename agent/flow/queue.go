@@ -24,27 +24,37 @@ func newQueue(capacity int) *queue {
 	return &queue{buf: make([]*Record, capacity), ready: make(chan struct{}, 1)}
 }
 
-// push appends r, dropping the oldest record if the queue is full. It
-// reports whether the queue is still open.
-func (q *queue) push(r *Record) bool {
+// push appends the records of batch that f selects (all of them if f is
+// nil), dropping the oldest records if the queue is full, and wakes the
+// consumer once. It reports whether the queue is still open.
+func (q *queue) push(batch []*Record, f *Filter) bool {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
 		return false
 	}
-	if q.n == len(q.buf) {
-		q.buf[q.head] = nil
-		q.head = (q.head + 1) % len(q.buf)
-		q.n--
-		q.dropped++
+	added := false
+	for _, r := range batch {
+		if f != nil && !f.Match(r) {
+			continue
+		}
+		if q.n == len(q.buf) {
+			q.buf[q.head] = nil
+			q.head = (q.head + 1) % len(q.buf)
+			q.n--
+			q.dropped++
+		}
+		q.buf[(q.head+q.n)%len(q.buf)] = r
+		q.n++
+		q.pushed++
+		added = true
 	}
-	q.buf[(q.head+q.n)%len(q.buf)] = r
-	q.n++
-	q.pushed++
 	q.mu.Unlock()
-	select {
-	case q.ready <- struct{}{}:
-	default:
+	if added {
+		select {
+		case q.ready <- struct{}{}:
+		default:
+		}
 	}
 	return true
 }

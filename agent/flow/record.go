@@ -41,7 +41,36 @@ type Record struct {
 	// TraceContext is the W3C traceparent of the connection, when known.
 	// The datapath sees none today, so it is always empty.
 	TraceContext string `json:"trace_context,omitempty"`
+	// Type is empty for a verdict, TypeEnd for a connection that ended;
+	// an end record carries the connection's Totals.
+	Type   string  `json:"type,omitempty"`
+	Totals *Totals `json:"totals,omitempty"`
 }
+
+// TypeEnd is the Type of a record that a connection ended.
+const TypeEnd = "end"
+
+// Totals are what a connection carried over its life, from its conntrack
+// entry. Counters are JSON strings, as protojson writes 64-bit integers.
+type Totals struct {
+	// Fwd is what the initiator sent, Rev what the responder sent.
+	FwdPackets uint64 `json:"fwd_packets,string"`
+	FwdBytes   uint64 `json:"fwd_bytes,string"`
+	RevPackets uint64 `json:"rev_packets,string"`
+	RevBytes   uint64 `json:"rev_bytes,string"`
+	// Started is when the datapath saw the connection's first packet.
+	Started time.Time `json:"started"`
+	// End is EndClosed or EndExpired.
+	End string `json:"end"`
+}
+
+// How connections end.
+const (
+	// EndClosed: TCP saw FIN both ways, or RST.
+	EndClosed = "closed"
+	// EndExpired: idle past its conntrack timeout.
+	EndExpired = "expired"
+)
 
 // Peer is one end of a flow.
 type Peer struct {

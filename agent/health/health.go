@@ -1,7 +1,3 @@
-// Package health serves the agent's local HTTP endpoints on a unix socket:
-// /healthz (the process is alive), /readyz (enforcing the latest state the
-// source described) and /metrics (Prometheus); ServeTCP serves a handler
-// (the metrics) on a TCP address as well.
 package health
 
 import (
@@ -26,6 +22,16 @@ type Status struct {
 
 // Handler routes the endpoints; status is called on every /readyz.
 func Handler(status func() Status, metrics http.Handler) http.Handler {
+	mux := probes(status)
+	mux.Handle("GET /metrics", metrics)
+	return mux
+}
+
+// Probes routes /healthz and /readyz only: what the kubelet's liveness and
+// readiness probes ask over TCP, with nothing else exposed there.
+func Probes(status func() Status) http.Handler { return probes(status) }
+
+func probes(status func() Status) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -38,7 +44,6 @@ func Handler(status func() Status, metrics http.Handler) http.Handler {
 		}
 		_ = json.NewEncoder(w).Encode(s)
 	})
-	mux.Handle("GET /metrics", metrics)
 	return mux
 }
 
@@ -60,12 +65,13 @@ func Serve(ctx context.Context, path string, h http.Handler) error {
 }
 
 // ServeTCP serves h on the TCP address addr until ctx is done: the
-// Prometheus endpoint for scrapers that cannot reach the unix socket.
+// Prometheus endpoint for scrapers, or the probes for the kubelet, neither
+// of which can reach the unix socket.
 func ServeTCP(ctx context.Context, addr string, h http.Handler) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return fmt.Errorf("metrics listener: %w", err)
+		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	return serve(ctx, ln, h)
 }

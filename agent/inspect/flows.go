@@ -48,6 +48,9 @@ func FlowLine(r *flow.Record) string {
 	if r.Policy != "" {
 		b.WriteString(" policy=" + strconv.Quote(r.Policy))
 	}
+	if t := r.Totals; t != nil {
+		fmt.Fprintf(&b, " %s sent=%d/%dB received=%d/%dB", t.End, t.FwdPackets, t.FwdBytes, t.RevPackets, t.RevBytes)
+	}
 	return b.String()
 }
 

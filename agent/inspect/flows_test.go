@@ -44,6 +44,16 @@ func TestFlowLine(t *testing.T) {
 			},
 			want: stamp + " - to-stack    10.0.0.1 -> fd00::2 ICMP[8/0] AUDIT",
 		},
+		{
+			name: "end",
+			r: flow.Record{
+				Time: flowTime, Node: "n1", Verdict: "ALLOWED", Direction: "egress", Protocol: "TCP", TCPFlags: "FIN,SYN,ACK",
+				Source:      flow.Peer{IP: "10.0.0.1", Port: 40000, Namespace: "default", Pod: "client"},
+				Destination: flow.Peer{IP: "10.0.0.2", Port: 80},
+				Type:        flow.TypeEnd, Totals: &flow.Totals{FwdPackets: 5, FwdBytes: 320, RevPackets: 4, RevBytes: 1200, End: flow.EndClosed},
+			},
+			want: stamp + " n1 to-stack    default/client:40000 -> 10.0.0.2:80 TCP[FIN,SYN,ACK] ALLOWED closed sent=5/320B received=4/1200B",
+		},
 	} {
 		if got := FlowLine(&tc.r); got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)

@@ -59,7 +59,11 @@ func Key(namespace, name string) string { return namespace + "/" + name }
 // Documents that do not decode are returned as *Error values joined in err,
 // next to a Set holding everything that did; kinds Zeta does not use are
 // ignored.
-func LoadDir(dir string) (*Set, error) {
+func LoadDir(dir string) (*Set, error) { return (&Loader{}).Load(dir) }
+
+// Load is LoadDir, decoding only the documents that it has not decoded
+// before.
+func (l *Loader) Load(dir string) (*Set, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read manifests: %w", err)
@@ -83,9 +87,10 @@ func LoadDir(dir string) (*Set, error) {
 		}
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
 		h.Write(data)
-		errs = append(errs, set.add(name, data)...)
+		errs = append(errs, set.add(name, data, l.decode)...)
 	}
 	set.Hash = hex.EncodeToString(h.Sum(nil))
+	l.evict()
 	return set, errors.Join(errs...)
 }
 
@@ -99,7 +104,7 @@ func newSet() *Set {
 	}
 }
 
-func (s *Set) add(file string, data []byte) []error {
+func (s *Set) add(file string, data []byte, decode func([]byte) (runtime.Object, error)) []error {
 	var errs []error
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	for doc := 1; ; doc++ {
@@ -113,7 +118,7 @@ func (s *Set) add(file string, data []byte) []error {
 		if len(bytes.TrimSpace(raw)) == 0 || isComment(raw) {
 			continue
 		}
-		if err := s.addDoc(raw); err != nil {
+		if err := s.addDoc(raw, decode); err != nil {
 			errs = append(errs, &Error{File: file, Doc: doc, Err: err})
 		}
 	}
@@ -129,8 +134,8 @@ func isComment(raw []byte) bool {
 	return true
 }
 
-func (s *Set) addDoc(raw []byte) error {
-	obj, _, err := decoder.Decode(raw, nil, nil)
+func (s *Set) addDoc(raw []byte, decode func([]byte) (runtime.Object, error)) error {
+	obj, err := decode(raw)
 	if err != nil {
 		if runtime.IsNotRegisteredError(err) {
 			return nil
@@ -160,7 +165,7 @@ func (s *Set) addDoc(raw []byte) error {
 		s.ClusterZeroTrustPolicies[o.Name] = o
 	case *corev1.List:
 		for _, item := range o.Items {
-			if err := s.addDoc(item.Raw); err != nil {
+			if err := s.addDoc(item.Raw, decode); err != nil {
 				return err
 			}
 		}

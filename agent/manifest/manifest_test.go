@@ -117,3 +117,49 @@ spec: {selector: {}}
 		t.Error("hash differs between two reads of the same content")
 	}
 }
+
+// A Loader decodes a document once while it stays in the directory, and
+// forgets documents that left it.
+func TestLoaderRemembers(t *testing.T) {
+	dir := t.TempDir()
+	const ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"
+	const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec: {containers: [{name: c, image: i}]}\n"
+	writeFile := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile("a.yaml", ns+"---\n"+pod)
+	l := NewLoader()
+	first, err := l.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile("b.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n")
+	second, err := l.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Pods["a/p"] != second.Pods["a/p"] || first.Namespaces["a"] != second.Namespaces["a"] {
+		t.Error("unchanged documents were decoded again")
+	}
+	if second.Namespaces["b"] == nil || first.Hash == second.Hash {
+		t.Errorf("new document missing or hash unchanged: %v", second.Namespaces)
+	}
+	writeFile("a.yaml", ns)
+	third, err := l.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(third.Pods) != 0 || len(l.docs) != 2 {
+		t.Errorf("removed pod still loaded (%d pods) or remembered (%d documents, want 2)", len(third.Pods), len(l.docs))
+	}
+	fresh, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.Hash != third.Hash || len(fresh.Namespaces) != len(third.Namespaces) {
+		t.Errorf("Loader and LoadDir disagree: %s vs %s", third.Hash, fresh.Hash)
+	}
+}

@@ -31,6 +31,13 @@ func FlowToProto(r *flow.Record) *pb.Flow {
 	if r.ICMP != nil {
 		f.Icmp = &pb.Icmp{Type: uint32(r.ICMP.Type), Code: uint32(r.ICMP.Code)}
 	}
+	f.Type = r.Type
+	if t := r.Totals; t != nil {
+		f.Totals = &pb.ConnectionTotals{
+			FwdPackets: t.FwdPackets, FwdBytes: t.FwdBytes, RevPackets: t.RevPackets, RevBytes: t.RevBytes,
+			Started: timestamppb.New(t.Started), End: t.End,
+		}
+	}
 	return f
 }
 
@@ -66,6 +73,13 @@ func FlowFromProto(f *pb.Flow) *flow.Record {
 	}
 	if i := f.GetIcmp(); i != nil {
 		r.ICMP = &flow.ICMP{Type: uint8(i.GetType()), Code: uint8(i.GetCode())}
+	}
+	r.Type = f.GetType()
+	if t := f.GetTotals(); t != nil {
+		r.Totals = &flow.Totals{
+			FwdPackets: t.GetFwdPackets(), FwdBytes: t.GetFwdBytes(), RevPackets: t.GetRevPackets(), RevBytes: t.GetRevBytes(),
+			Started: t.GetStarted().AsTime(), End: t.GetEnd(),
+		}
 	}
 	return r
 }

@@ -30,6 +30,10 @@ func fullRecord() *flow.Record {
 		},
 		Policy: "NetworkPolicy shop/deny ingress[0]", Endpoint: "shop/web", Ifindex: 7, Bytes: 1500, Packets: 1,
 		RuleID: 0xdeadbeef, TraceContext: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+		Type: flow.TypeEnd, Totals: &flow.Totals{
+			FwdPackets: 1 << 40, FwdBytes: 1<<63 + 1, RevPackets: 3, RevBytes: 4,
+			Started: time.Date(2026, 2, 3, 4, 5, 1, 5, time.UTC), End: flow.EndClosed,
+		},
 	}
 }
 

@@ -140,6 +140,31 @@ type JWTProvider struct {
 	// +optional
 	// +kubebuilder:validation:MaxItems=8
 	FromHeaders []JWTHeader `json:"fromHeaders,omitempty"`
+	// ForwardClaims copy claims of a verified token into request headers
+	// for the workload; a header of that name sent by the client is
+	// removed first, so the workload can trust it.
+	// +optional
+	// +kubebuilder:validation:MaxItems=16
+	ForwardClaims []ClaimHeader `json:"forwardClaims,omitempty"`
+	// RemoveToken removes the header the token came from before the
+	// request reaches the workload.
+	// +optional
+	RemoveToken bool `json:"removeToken,omitempty"`
+}
+
+// ClaimHeader names a claim and the request header that carries it to the
+// workload: strings, numbers and booleans as they are, arrays of them
+// joined with ",".
+type ClaimHeader struct {
+	// Claim is the name of a top-level claim.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	Claim string `json:"claim"`
+	// Header is the request header's name.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:Pattern=`^[-A-Za-z0-9]+$`
+	Header string `json:"header"`
 }
 
 // JWTHeader is a request header carrying a token after an optional prefix.

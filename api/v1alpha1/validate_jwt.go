@@ -102,6 +102,7 @@ func (v *validator) jwtProvider(jp *JWTProvider, p *field.Path) {
 			v.invalidMessages(hp, h.Name, validation.IsHTTPHeaderName(h.Name))
 		}
 	}
+	v.forwardClaims(jp.ForwardClaims, p.Child("forwardClaims"))
 }
 
 // checkJWKS checks that s is a JSON Web Key Set (RFC 7517 section 5): an

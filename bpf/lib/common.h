@@ -54,6 +54,8 @@ enum zeta_reason {
 	REASON_UNKNOWN_L3 = 7,     /* neither IPv4, IPv6 nor ARP */
 	REASON_MALFORMED_L4 = 8,   /* e.g. TCP data offset below 5 */
 	REASON_NO_ENDPOINT = 9,    /* attached to an interface the agent does not know (passed) */
+	REASON_PROXY_BYPASS = 10,  /* plaintext to a port that requires the proxy */
+	REASON_PROXY_UNAVAILABLE = 11, /* the destination requires the proxy and none listens */
 	REASON_MAX,
 };
 

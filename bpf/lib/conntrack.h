@@ -28,7 +28,7 @@ struct ct_entry {
 	__u8 verdict;       /* VERDICT_ALLOW, VERDICT_AUDIT or VERDICT_REDIRECT */
 	__u8 fwd_tcp_flags; /* every TCP flag the initiator sent */
 	__u8 rev_tcp_flags; /* every TCP flag the responder sent */
-	__u8 pad;
+	__u8 proxied;       /* steered into the node's proxy: see intercept.h */
 };
 
 struct {
@@ -102,8 +102,10 @@ static __always_inline __u8 ct_other_flags(__u8 dir)
 }
 
 /* ct_lookup classifies a packet with tuple t seen at hook dir. With account
- * set, a hit counts the packet and advances the TCP state and timeout. */
-static __always_inline int ct_lookup(struct tuple *t, __u8 dir, const struct pkt *p, int account)
+ * set, a hit counts the packet and advances the TCP state and timeout. For
+ * CT_ESTABLISHED, *found (if found is set) is the entry. */
+static __always_inline int ct_lookup(struct tuple *t, __u8 dir, const struct pkt *p, int account,
+				     struct ct_entry **found)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct ct_entry *e;
@@ -123,6 +125,8 @@ static __always_inline int ct_lookup(struct tuple *t, __u8 dir, const struct pkt
 			e->fwd_tcp_flags |= p->tcp_flags;
 			e->expires = now + ct_timeout(e, t->protocol);
 		}
+		if (found)
+			*found = e;
 		return CT_ESTABLISHED;
 	}
 

@@ -2,7 +2,15 @@
 /* Flow events to user space through a ring buffer: one per new
  * connection's verdict and one per drop. A token bucket per endpoint keeps
  * a flood from one pod from filling the ring for everybody; what the bucket
- * or a full ring refuses is counted, never silently lost. */
+ * or a full ring refuses is counted, never silently lost.
+ *
+ * Records are submitted with the kernel's adaptive wakeup: only a record
+ * that finds every earlier one consumed wakes the reader. The reader
+ * (bpf/maps/eventmap) lets records gather for a short window after it has
+ * emptied the ring, so that new connections do not wake it one by one: a
+ * wakeup costs the agent far more than reading a record. Forcing wakeups
+ * off instead (BPF_RB_NO_WAKEUP) would leave the reader polling on a timer
+ * even when nothing happens. */
 #ifndef __ZETA_FLOW_H
 #define __ZETA_FLOW_H
 

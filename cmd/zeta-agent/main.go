@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/zeta-net/zeta/agent/datapath"
 	"github.com/zeta-net/zeta/agent/export"
 	"github.com/zeta-net/zeta/agent/export/exporters"
-	"github.com/zeta-net/zeta/agent/source/dirsource"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -47,13 +45,17 @@ func rootCmd() *cobra.Command {
 func runCmd() *cobra.Command {
 	cfg := agent.DefaultConfig()
 	exp := exporters.DefaultConfig()
-	var manifests, logLevel string
+	var src sourceConfig
+	var logLevel string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Enforce policy on this node",
-		Long: `Enforce policy on this node. In standalone mode (--manifests) the cluster
-state is a directory of Kubernetes YAML (Namespaces, Pods, NetworkPolicies),
-watched for changes.`,
+		Long: `Enforce policy on this node. In standalone mode (--source=dir, the
+default) the cluster state is a directory of Kubernetes YAML (Namespaces,
+Pods, NetworkPolicies, ZeroTrustPolicies), watched for changes. In
+Kubernetes mode (--source=kubernetes) it comes from the API server, with
+the in-cluster configuration or --kubeconfig; the node name comes from
+--node, else $NODE_NAME (the downward API), else the hostname.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, err := newLogger(logLevel)
@@ -64,8 +66,9 @@ watched for changes.`,
 				cfg.Node = nodeName()
 			}
 			cfg.Version = version
-			if manifests == "" {
-				return errors.New("--manifests is required (Kubernetes mode is not available yet)")
+			s, err := src.build(cfg.Node, log)
+			if err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
@@ -84,16 +87,15 @@ watched for changes.`,
 			for _, e := range exps {
 				a.AddExporter(e)
 			}
-			log.Info("agent starting", "version", version, "node", cfg.Node, "manifests", manifests)
-			src := &dirsource.Source{Dir: manifests, Log: log, Debounce: 50 * time.Millisecond, Resync: 10 * time.Second}
-			err = a.Run(ctx, src)
+			log.Info("agent starting", "version", version, "node", cfg.Node, "source", s)
+			err = a.Run(ctx, s)
 			log.Info("agent stopped; pinned enforcement stays in place")
 			return err
 		},
 	}
 	cfg.Flags(cmd.Flags())
 	exp.Flags(cmd.Flags())
-	cmd.Flags().StringVar(&manifests, "manifests", "", "standalone mode: directory of Kubernetes YAML to enforce")
+	src.flags(cmd.Flags())
 	cmd.Flags().StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }
@@ -102,10 +104,10 @@ func uninstallCmd() *cobra.Command {
 	root := agent.DefaultConfig().BPFFSRoot
 	cmd := &cobra.Command{
 		Use:   "uninstall",
-		Short: "Detach every program and remove every pinned map and link",
+		Short: "Detach every program, remove every pinned map and link and the proxy's policy route",
 		Args:  cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
-			return datapath.Uninstall(root)
+			return errors.Join(datapath.Uninstall(root), datapath.RemoveProxyRoute())
 		},
 	}
 	cmd.Flags().StringVar(&root, "bpffs-root", root, "bpffs directory where maps and links are pinned")

@@ -23,7 +23,16 @@ func (o *options) socket() string { return filepath.Join(o.node.StateDir, stated
 // offline (the pinned maps, the flow log) when nothing listens on its
 // socket. Any other failure to connect, such as a socket only root may
 // use, is an error: the pins would refuse the same caller.
+// With --api-address it asks that agent only.
 func (o *options) withAgent(ctx context.Context, call func(*apiclient.Client) error, offline func() error) error {
+	if o.remote.address != "" {
+		c, err := apiclient.DialTLS(ctx, o.remote.address, o.remote.tls)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return call(c)
+	}
 	c, err := apiclient.Dial(ctx, o.socket())
 	if errors.Is(err, apiclient.ErrAgentNotRunning) {
 		return offline()

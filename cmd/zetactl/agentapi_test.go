@@ -38,6 +38,12 @@ func TestMain(m *testing.M) {
 // running agent would, with an empty flow hub, until the test ends.
 func serveAPI(t *testing.T, root, state string, pipeline *flow.Pipeline, pods map[uint32]string) *flow.Hub {
 	t.Helper()
+	return serveAPIWith(t, root, state, pipeline, pods, apiserver.Config{})
+}
+
+// serveAPIWith is serveAPI with the TCP listener cfg configures.
+func serveAPIWith(t *testing.T, root, state string, pipeline *flow.Pipeline, pods map[uint32]string, cfg apiserver.Config) *flow.Hub {
+	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	if pipeline == nil {
 		pipeline = &flow.Pipeline{}
@@ -54,7 +60,7 @@ func serveAPI(t *testing.T, root, state string, pipeline *flow.Pipeline, pods ma
 	ctx, cancel := context.WithCancel(context.Background())
 	sock := filepath.Join(state, statedir.APISocket)
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, sock, apiserver.Config{}) }()
+	go func() { done <- srv.Serve(ctx, sock, cfg) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -64,7 +70,13 @@ func serveAPI(t *testing.T, root, state string, pipeline *flow.Pipeline, pods ma
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		if c, err := net.Dial("unix", sock); err == nil {
 			c.Close()
-			return pipeline.Hub
+			if cfg.Address == "" {
+				return pipeline.Hub
+			}
+			if c, err := net.Dial("tcp", cfg.Address); err == nil {
+				c.Close()
+				return pipeline.Hub
+			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("api socket never answered")
@@ -101,6 +113,14 @@ func TestAgentAPI(t *testing.T) {
 			}
 			want = strings.Replace(want, `"enforce-ingress",`+"\n"+`      "audit-egress"`+"\n"+`    ]`,
 				`"enforce-ingress",`+"\n"+`      "audit-egress"`+"\n"+`    ],`+"\n"+`    "pod": "shop/web"`, 1)
+		case "policy":
+			// The agent names the endpoint's pod; the pins cannot.
+			var pol inspect.EndpointPolicy
+			if err := json.Unmarshal([]byte(got), &pol); err != nil || pol.Endpoint.Pod != "shop/web" || len(pol.Entries) == 0 {
+				t.Errorf("%s through the API: no pod or no entries: %s", key, got)
+			}
+			pol.Endpoint.Pod = ""
+			got, want = reindent(t, pol), reindent(t, json.RawMessage(want))
 		case "ct":
 			// A second may pass between the two reads.
 			got, want = dropField(got, "expires_in_seconds"), dropField(want, "expires_in_seconds")
@@ -136,6 +156,9 @@ func TestAgentAPI(t *testing.T) {
 		pol, err := (&options{node: inspect.Node{BPFFSRoot: n.root, StateDir: n.state}}).endpointPolicy(t.Context(), n.ifindex)
 		if err != nil || pol.Endpoint.Pod != "shop/web" {
 			t.Errorf("endpointPolicy: %+v, %v", pol, err)
+		}
+		if code, _, stderr := n.zetactl(t, "policy", "get", "99999"); code != exitError || !strings.Contains(stderr, "zetactl: unknown endpoint 99999") {
+			t.Errorf("policy get of an unknown endpoint through the API: exit %d, %q", code, stderr)
 		}
 	})
 
@@ -183,6 +206,16 @@ func TestAgentAPI(t *testing.T) {
 			t.Errorf("flows -f: exit %d\n%s%s", code, stdout.String(), stderr.String())
 		}
 	})
+}
+
+// reindent writes v as indented JSON, for comparing outputs.
+func reindent(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // dropField removes the lines of a JSON field from indented output.

@@ -14,8 +14,11 @@ func policyGetCmd(o *options) *cobra.Command {
 		Long: long(`Show the policy entries of one endpoint, given by endpoint ID or by the
 ifindex of its host-side veth, from the pinned policy map: direction, peer
 identity with its labels, protocol, port or port range, verdict and the ID
-of the rule that produced the entry; and the endpoint's enforcement flags.
-An endpoint that is not in the endpoints map is an error (exit status 1).`),
+of the rule that produced the entry; and the endpoint's enforcement flags
+and, when the agent answers, its pod. An endpoint that is not in the
+endpoints map is an error (exit status 1).
+
+` + agentNote),
 		Args: usageArgs(cobra.ExactArgs(1)),
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			if len(args) > 0 {
@@ -40,7 +43,7 @@ An endpoint that is not in the endpoints map is an error (exit status 1).`),
 			if err != nil {
 				return usagef("bad endpoint %q: want an endpoint ID or ifindex", args[0])
 			}
-			pol, err := o.node.Policy(uint32(ref))
+			pol, err := o.endpointPolicy(cmd.Context(), uint32(ref))
 			if err != nil {
 				return err
 			}

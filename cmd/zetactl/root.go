@@ -21,6 +21,7 @@ func long(text string) string { return text + "\n\n" + exitCodesHelp }
 // options are the global flags and the output format.
 type options struct {
 	node   inspect.Node
+	remote remote
 	output string
 }
 
@@ -35,15 +36,19 @@ conntrack, counters and flows. When the agent runs, zetactl asks it through
 its API socket (zeta.sock under --state-dir); otherwise it reads the maps and
 links the datapath pinned under --bpffs-root and the agent's files under
 --state-dir itself, so it works whether or not the agent is running. It
-never changes them.`),
-		Args:          usageArgs(cobra.NoArgs),
-		RunE:          help,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+never changes them.
+
+` + remoteNote),
+		Args:              usageArgs(cobra.NoArgs),
+		RunE:              help,
+		PersistentPreRunE: o.remote.check,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&o.node.BPFFSRoot, "bpffs-root", o.node.BPFFSRoot, "bpffs directory where the agent pins maps and links")
 	root.PersistentFlags().StringVar(&o.node.StateDir, "state-dir", o.node.StateDir, "the agent's state directory (identities, flow log, health socket)")
+	o.remote.flags(root.PersistentFlags())
 	root.AddCommand(
 		statusCmd(o),
 		group("endpoint", "Local endpoints", endpointListCmd(o)),
@@ -53,6 +58,7 @@ never changes them.`),
 		group("ct", "Connection tracking", ctListCmd(o)),
 		metricsCmd(o),
 		flowsCmd(o),
+		authzCmd(),
 	)
 	return root
 }
@@ -99,6 +105,9 @@ func (o *options) list(use, short, text string, read func() (inspect.Tabler, err
 		Long:  long(text),
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.remote.address != "" {
+				return usagef("%s reads this node's pins only; it cannot ask an agent over --api-address", cmd.CommandPath())
+			}
 			p, err := o.printer(cmd)
 			if err != nil {
 				return err

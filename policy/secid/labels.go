@@ -18,6 +18,11 @@ type Labels struct {
 	// ServiceAccount is the pod's service account: SPIFFE principals name
 	// workloads by namespace and service account.
 	ServiceAccount string `json:",omitempty"`
+	// NamedPorts is a signature of the pod's named container ports, set
+	// only while some policy allows egress to a named port: a named port
+	// resolves on each destination pod, and an identity's entries can be
+	// exact only if all its pods name the same ports.
+	NamedPorts string `json:",omitempty"`
 	// CIDRs are the prefixes named by policies that contain the addresses
 	// the identity stands for, in CIDRSet order: ipBlocks select by them.
 	// A pod's addresses of different families have different memberships
@@ -42,6 +47,10 @@ func (l Labels) Key() string {
 	if l.ServiceAccount != "" {
 		b.WriteString(";sa=")
 		b.WriteString(l.ServiceAccount)
+	}
+	if l.NamedPorts != "" {
+		b.WriteString(";ports=")
+		b.WriteString(l.NamedPorts)
 	}
 	write := func(prefix string, m map[string]string) {
 		for _, k := range slices.Sorted(maps.Keys(m)) {

@@ -15,11 +15,8 @@ type Case struct {
 	Name string
 	// CI marks the representative cases the live suite runs by default;
 	// it runs all of them with -zeta.full. Offline, every case runs.
-	CI bool
-	// Requires are the features the case needs; it is skipped, naming
-	// them, where Missing says one is missing.
-	Requires []Feature
-	Steps    []Step
+	CI    bool
+	Steps []Step
 }
 
 // Step is a whole cluster state and what it must allow.

@@ -2,16 +2,13 @@ package conformance
 
 func ipBlockCases() []Case {
 	both := func(name string, ci bool, reach Reach, policies ...string) Case {
-		return Case{Name: name, CI: ci, Requires: []Feature{PodIPBlock}, Steps: []Step{{
+		return Case{Name: name, CI: ci, Steps: []Step{{
 			Name: name, Policies: policies,
 			Expect: []Expect{on(tcp, 80, false, reach), on(tcp, 80, true, reach)},
 		}}}
 	}
-	// A range without pods judges the same whether or not ipBlocks
-	// hold pods.
 	elsewhere := both("ipblock/an address range that holds no pod allows none", false, noneIntoXA,
 		np("x", "elsewhere", `{podSelector: {matchLabels: {pod: a}}, ingress: [{from: [{ipBlock: {cidr: 192.0.2.0/24}}, {ipBlock: {cidr: "2001:db8::/32"}}]}]}`))
-	elsewhere.Requires = nil
 	return []Case{
 		elsewhere,
 		both("ipblock/ingress from one pod's address", true, noneIntoXA.Allow("y/b", "x/a"),

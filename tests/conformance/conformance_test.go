@@ -31,7 +31,6 @@ func TestOffline(t *testing.T) {
 		t.Run(ev.Name(), func(t *testing.T) {
 			for _, c := range Cases() {
 				t.Run(c.Name, func(t *testing.T) {
-					RequireFeatures(t, c)
 					for _, s := range c.Steps {
 						m, err := BuildOffline(s, offline.DefaultConfig(), t.TempDir(), addrs)
 						if err != nil {

@@ -6,13 +6,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/zeta-net/zeta/tests/lab"
+	"github.com/zeta-net/zeta/tests/lab/agents"
 	"github.com/zeta-net/zeta/tests/netnstest"
 )
 
@@ -33,13 +32,8 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	agentBin = filepath.Join(dir, "zeta-agent")
-	_, file, _, _ := runtime.Caller(0)
-	build := exec.Command("go", "build", "-o", agentBin, "./cmd/zeta-agent")
-	build.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build zeta-agent:", err)
+	if agentBin, err = agents.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	return m.Run()

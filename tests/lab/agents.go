@@ -31,6 +31,7 @@ func agentOf(st *state.State, node string) agents.Agent {
 		Bpffs:       lay.NodeBpffs(node),
 		StateDir:    lay.AgentDir(node),
 		DefaultDeny: st.DefaultDeny,
+		Args:        st.AgentArgs,
 	}
 }
 

@@ -23,6 +23,9 @@ type Config struct {
 	AgentBin string
 	// DefaultDeny starts the agents with --default-deny.
 	DefaultDeny bool
+	// AgentArgs are more flags for every agent, after the lab's own (for
+	// instance flow exporters).
+	AgentArgs []string
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
 }
@@ -35,6 +38,7 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.Agents, "agents", true, "run a zeta-agent on every node")
 	fs.StringVar(&c.AgentBin, "agent-bin", "", "agent binary (default: zeta-agent next to zeta-lab, else in $PATH)")
 	fs.BoolVar(&c.DefaultDeny, "default-deny", false, "start the agents with --default-deny")
+	fs.StringArrayVar(&c.AgentArgs, "agent-arg", nil, "one more flag for every agent (repeatable), e.g. --agent-arg=--export-config=FILE")
 }
 
 func (c Config) withDefaults() Config {

@@ -33,7 +33,7 @@ func Up(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("up cluster %s: %w", cfg.Name, err)
 	}
-	st := &state.State{Name: cfg.Name, Agents: cfg.Agents, DefaultDeny: cfg.DefaultDeny, Plan: p}
+	st := &state.State{Name: cfg.Name, Agents: cfg.Agents, DefaultDeny: cfg.DefaultDeny, AgentArgs: cfg.AgentArgs, Plan: p}
 	if st.Source, err = filepath.Abs(cfg.Manifests); err != nil {
 		return nil, fmt.Errorf("up cluster %s: %w", cfg.Name, err)
 	}

@@ -39,6 +39,9 @@ func (e *Encoder) Append(dst []byte, r *flow.Record) []byte {
 	if !ok {
 		v = verdict{name: "Flow " + strings.ToLower(r.Verdict), severity: 3, act: strings.ToLower(r.Verdict)}
 	}
+	if r.Totals != nil {
+		v.name, v.severity = "Connection "+r.Totals.End, 1
+	}
 	dst = append(dst, "CEF:0|"...)
 	for _, f := range []string{Vendor, Product, e.Origin.Version, r.Verdict, v.name} {
 		dst = appendHeader(dst, f)
@@ -63,7 +66,11 @@ func (e *Encoder) Append(dst []byte, r *flow.Record) []byte {
 	case "egress":
 		x.int("deviceDirection", 1)
 	}
-	x.int("in", int64(r.Bytes))
+	if t := r.Totals; t != nil {
+		x.int("in", export.Counter(t.FwdBytes))
+	} else {
+		x.int("in", int64(r.Bytes))
+	}
 	x.labeled("cs1", "policy", r.Policy)
 	x.labeled("cs2", "sourceWorkload", workload(&r.Source))
 	x.labeled("cs3", "destinationWorkload", workload(&r.Destination))
@@ -79,6 +86,14 @@ func (e *Encoder) Append(dst []byte, r *flow.Record) []byte {
 	if r.ICMP != nil {
 		x.labeledInt("flexNumber1", "icmpType", int64(r.ICMP.Type))
 		x.labeledInt("flexNumber2", "icmpCode", int64(r.ICMP.Code))
+	}
+	if t := r.Totals; t != nil {
+		// in and out are bytes from source to destination and back.
+		x.int("out", export.Counter(t.RevBytes))
+		x.int("start", t.Started.UnixMilli())
+		x.str("outcome", t.End)
+		x.labeledInt("flexNumber1", "fwdPackets", export.Counter(t.FwdPackets))
+		x.labeledInt("flexNumber2", "revPackets", export.Counter(t.RevPackets))
 	}
 	return x.b
 }

@@ -22,6 +22,8 @@ type Event struct {
 	Disposition   string `json:"disposition"`
 	StatusDetail  string `json:"status_detail,omitempty"`
 	Message       string `json:"message"`
+	// StartTime is when a connection that ended started (milliseconds).
+	StartTime int64 `json:"start_time,omitempty"`
 
 	Metadata       Metadata       `json:"metadata"`
 	Device         Device         `json:"device"`
@@ -74,10 +76,15 @@ type ConnectionInfo struct {
 	TCPFlags      *int   `json:"tcp_flags,omitempty"`
 }
 
-// Traffic counts what the record stands for.
+// Traffic counts what the record stands for: one packet, or on a
+// connection's end what each side sent (out: source to destination).
 type Traffic struct {
-	Bytes   uint64 `json:"bytes"`
-	Packets uint64 `json:"packets"`
+	Bytes      uint64 `json:"bytes"`
+	Packets    uint64 `json:"packets"`
+	BytesOut   uint64 `json:"bytes_out,omitempty"`
+	PacketsOut uint64 `json:"packets_out,omitempty"`
+	BytesIn    uint64 `json:"bytes_in,omitempty"`
+	PacketsIn  uint64 `json:"packets_in,omitempty"`
 }
 
 // FirewallRule is the policy rule that decided.

@@ -21,6 +21,7 @@ const (
 // Activities, actions and dispositions Zeta uses.
 const (
 	ActivityOpen    = 1
+	ActivityClose   = 2
 	ActivityRefuse  = 5
 	ActivityTraffic = 6
 
@@ -34,7 +35,7 @@ const (
 	DispositionOther    = 99
 )
 
-var activityNames = map[int]string{ActivityOpen: "Open", ActivityRefuse: "Refuse", ActivityTraffic: "Traffic"}
+var activityNames = map[int]string{ActivityOpen: "Open", ActivityClose: "Close", ActivityRefuse: "Refuse", ActivityTraffic: "Traffic"}
 
 var severityNames = map[int]string{1: "Informational", 2: "Low", 3: "Medium"}
 
@@ -95,7 +96,23 @@ func (e *Encoder) Event(r *flow.Record) *Event {
 		}
 	}
 	e.outcome(ev, r)
+	if t := r.Totals; t != nil {
+		e.ended(ev, t)
+	}
 	return ev
+}
+
+// ended makes ev the closing of a connection: its totals both ways, its
+// start, and how it ended.
+func (e *Encoder) ended(ev *Event, t *flow.Totals) {
+	ev.ActivityID, ev.ActivityName = ActivityClose, activityNames[ActivityClose]
+	ev.TypeUID, ev.TypeName = ClassUID*100+ActivityClose, className+": "+ev.ActivityName
+	ev.StatusDetail = t.End
+	ev.StartTime = t.Started.UnixMilli()
+	ev.Traffic = Traffic{
+		Bytes: t.FwdBytes + t.RevBytes, Packets: t.FwdPackets + t.RevPackets,
+		BytesOut: t.FwdBytes, PacketsOut: t.FwdPackets, BytesIn: t.RevBytes, PacketsIn: t.RevPackets,
+	}
 }
 
 // outcome sets activity, action, disposition and severity from the verdict.

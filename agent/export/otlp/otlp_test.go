@@ -15,6 +15,7 @@ import (
 	"github.com/zeta-net/zeta/agent/export/internal/leaktest"
 	"github.com/zeta-net/zeta/agent/export/retry"
 	"github.com/zeta-net/zeta/agent/flow"
+	"github.com/zeta-net/zeta/tests/otelcoltest"
 )
 
 var origin = export.Origin{Node: "node-a", Host: "host-a", Version: "v1.2.3"}
@@ -44,13 +45,13 @@ func newExporter(t *testing.T, c Config) *Exporter {
 
 // collectorConfig points an exporter at one of the collector's receivers
 // and tags its resource with the test case.
-func collectorConfig(c *otelcol, receiver, name string) Config {
+func collectorConfig(c *otelcoltest.Collector, receiver, name string) Config {
 	cfg := DefaultConfig()
 	cfg.Name = name
-	cfg.Endpoint = c.endpoint(receiver)
+	cfg.Endpoint = c.Endpoint(receiver)
 	cfg.Protocol, _, _ = strings.Cut(receiver, "-")
 	if strings.HasSuffix(receiver, "-tls") {
-		cfg.TLS = export.TLS{CAFile: c.pki.CA, CertFile: c.pki.ClientCert, KeyFile: c.pki.ClientKey}
+		cfg.TLS = export.TLS{CAFile: c.PKI.CA, CertFile: c.PKI.ClientCert, KeyFile: c.PKI.ClientKey}
 	} else {
 		cfg.Insecure = true
 	}
@@ -116,7 +117,7 @@ var wantRecords = []struct {
 // protocol, plaintext and mutual TLS, and checks every field the
 // collector wrote.
 func TestCollector(t *testing.T) {
-	c := startCollector(t)
+	c := otelcoltest.Start(t, otelcoltest.Options{})
 	records := flowtest.Records()
 	for _, receiver := range []string{"grpc", "http", "grpc-tls", "http-tls"} {
 		t.Run(receiver, func(t *testing.T) {
@@ -131,7 +132,7 @@ func TestCollector(t *testing.T) {
 			if err := e.Flush(ctxTimeout(t, 20*time.Second)); err != nil {
 				t.Fatalf("%v; Stats = %+v", err, e.Stats())
 			}
-			got := c.wait(t, "records-"+receiver, len(records), 10*time.Second)
+			got := c.Wait(t, len(records), 10*time.Second, otelcoltest.ResourceHas("test.case", "records-"+receiver))
 			if len(got) != len(records) {
 				t.Fatalf("collector has %d records, want %d", len(got), len(records))
 			}
@@ -145,30 +146,30 @@ func TestCollector(t *testing.T) {
 	}
 }
 
-func checkRecord(t *testing.T, i int, r *flow.Record, g received, name string) {
+func checkRecord(t *testing.T, i int, r *flow.Record, g otelcoltest.Received, name string) {
 	t.Helper()
 	wantRes := map[string]any{
 		"service.name": "zeta-agent", "service.version": "v1.2.3", "k8s.node.name": "node-a", "host.name": "host-a",
 		"test.case": name,
 	}
-	if !reflect.DeepEqual(g.resource, wantRes) || g.schemaURL != semconv.SchemaURL {
-		t.Errorf("resource %v (%s), want %v (%s)", g.resource, g.schemaURL, wantRes, semconv.SchemaURL)
+	if !reflect.DeepEqual(g.Resource, wantRes) || g.SchemaURL != semconv.SchemaURL {
+		t.Errorf("resource %v (%s), want %v (%s)", g.Resource, g.SchemaURL, wantRes, semconv.SchemaURL)
 	}
-	if g.scope.Name != ScopeName || g.scope.Version != "v1.2.3" {
-		t.Errorf("scope %+v", g.scope)
+	if g.Scope.Name != ScopeName || g.Scope.Version != "v1.2.3" {
+		t.Errorf("scope %+v", g.Scope)
 	}
-	w, lr := wantRecords[i], g.record
+	w, lr := wantRecords[i], g.Record
 	if lr.TimeUnixNano != strconv.FormatInt(r.Time.UnixNano(), 10) || lr.ObservedTimeUnixNano == "" || lr.ObservedTimeUnixNano == "0" {
 		t.Errorf("record %d: time %s observed %s, want %d", i, lr.TimeUnixNano, lr.ObservedTimeUnixNano, r.Time.UnixNano())
 	}
-	if lr.SeverityNumber != w.severity || lr.SeverityText != w.text || lr.EventName != EventName || lr.Body.value() != w.body {
+	if lr.SeverityNumber != w.severity || lr.SeverityText != w.text || lr.EventName != EventName || lr.Body.Value() != w.body {
 		t.Errorf("record %d: severity %d %q, event %q, body %v; want %d %q %q %q",
-			i, lr.SeverityNumber, lr.SeverityText, lr.EventName, lr.Body.value(), w.severity, w.text, EventName, w.body)
+			i, lr.SeverityNumber, lr.SeverityText, lr.EventName, lr.Body.Value(), w.severity, w.text, EventName, w.body)
 	}
 	if lr.TraceID != w.traceID || lr.SpanID != w.spanID || lr.Flags != w.flags {
 		t.Errorf("record %d: trace %q span %q flags %d, want %q %q %d", i, lr.TraceID, lr.SpanID, lr.Flags, w.traceID, w.spanID, w.flags)
 	}
-	if got := attrMap(lr.Attributes); !reflect.DeepEqual(got, w.attrs) {
+	if got := otelcoltest.Attrs(lr.Attributes); !reflect.DeepEqual(got, w.attrs) {
 		t.Errorf("record %d attributes:\n got %v\nwant %v", i, got, w.attrs)
 	}
 }
@@ -177,7 +178,7 @@ func checkRecord(t *testing.T, i int, r *flow.Record, g received, name string) {
 // restarts it and counts every record delivered once.
 func TestCollectorRestart(t *testing.T) {
 	const before, during = 20, 300
-	c := startCollector(t)
+	c := otelcoltest.Start(t, otelcoltest.Options{})
 	for _, receiver := range []string{"grpc", "http"} {
 		t.Run(receiver, func(t *testing.T) {
 			t.Cleanup(leaktest.Check(t))
@@ -192,7 +193,7 @@ func TestCollectorRestart(t *testing.T) {
 			if err := e.Flush(ctxTimeout(t, 20*time.Second)); err != nil {
 				t.Fatal(err)
 			}
-			c.stop()
+			c.Stop(t)
 			for i := 0; i < during; i += 30 {
 				if err := e.Export(context.Background(), flowtest.Numbered(10000+before+i, 30)); err != nil {
 					t.Fatal(err)
@@ -205,14 +206,14 @@ func TestCollectorRestart(t *testing.T) {
 				}
 				time.Sleep(10 * time.Millisecond)
 			}
-			c.start()
+			c.Start(t)
 			if err := e.Flush(ctxTimeout(t, 30*time.Second)); err != nil {
 				t.Fatalf("%v; Stats = %+v", err, e.Stats())
 			}
-			got := c.wait(t, name, before+during, 10*time.Second)
+			got := c.Wait(t, before+during, 10*time.Second, otelcoltest.ResourceHas("test.case", name))
 			seen := map[int64]int{}
 			for _, g := range got {
-				seen[attrMap(g.record.Attributes)["source.port"].(int64)-10000]++
+				seen[otelcoltest.Attrs(g.Record.Attributes)["source.port"].(int64)-10000]++
 			}
 			for i := range int64(before + during) {
 				if seen[i] != 1 {

@@ -87,7 +87,26 @@ func attributes(r *flow.Record) []attribute.KeyValue {
 		a = append(a, attribute.Int("zeta.icmp.type", int(r.ICMP.Type)), attribute.Int("zeta.icmp.code", int(r.ICMP.Code)))
 	}
 	a = appendPeer(a, "zeta.source.", &r.Source)
-	return appendPeer(a, "zeta.destination.", &r.Destination)
+	a = appendPeer(a, "zeta.destination.", &r.Destination)
+	return appendTotals(a, r)
+}
+
+// appendTotals adds what an end record says of its connection: how it
+// ended, when it started and what each side sent.
+func appendTotals(a []attribute.KeyValue, r *flow.Record) []attribute.KeyValue {
+	a = appendString(a, "zeta.type", r.Type)
+	t := r.Totals
+	if t == nil {
+		return a
+	}
+	return append(a,
+		attribute.String("zeta.end", t.End),
+		attribute.Int64("zeta.started_unix_nano", t.Started.UnixNano()),
+		attribute.Int64("zeta.totals.fwd_packets", export.Counter(t.FwdPackets)),
+		attribute.Int64("zeta.totals.fwd_bytes", export.Counter(t.FwdBytes)),
+		attribute.Int64("zeta.totals.rev_packets", export.Counter(t.RevPackets)),
+		attribute.Int64("zeta.totals.rev_bytes", export.Counter(t.RevBytes)),
+	)
 }
 
 func appendPeer(a []attribute.KeyValue, prefix string, p *flow.Peer) []attribute.KeyValue {

@@ -20,15 +20,16 @@ import (
 	"github.com/zeta-net/zeta/agent/export/ocsf"
 	"github.com/zeta-net/zeta/agent/export/retry"
 	"github.com/zeta-net/zeta/agent/flow"
+	"github.com/zeta-net/zeta/tests/rsyslogtest"
 )
 
 var origin = export.Origin{Node: "node-a", Host: "host-a", Version: "v1.2.3"}
 
 // testConfig retries quickly so that tests of outages stay short.
-func testConfig(r *rsyslogd, transport, format string) Config {
+func testConfig(r *rsyslogtest.Rsyslog, transport, format string) Config {
 	c := DefaultConfig()
-	c.Address, c.Transport, c.Format = r.addr(transport), transport, format
-	c.TLS.CAFile, c.TLS.CertFile, c.TLS.KeyFile = r.pki.CA, r.pki.ClientCert, r.pki.ClientKey
+	c.Address, c.Transport, c.Format = r.Addr(transport), transport, format
+	c.TLS.CAFile, c.TLS.CertFile, c.TLS.KeyFile = r.PKI.CA, r.PKI.ClientCert, r.PKI.ClientKey
 	c.Queue.Retry = retry.Config{Initial: 50 * time.Millisecond, Max: 250 * time.Millisecond, Multiplier: 2, Jitter: 0.2}
 	return c
 }
@@ -110,7 +111,7 @@ func TestValidate(t *testing.T) {
 // and checks what a real rsyslog received, byte for byte, and what it
 // parsed out of the RFC 5424 header.
 func TestRsyslog(t *testing.T) {
-	r := startRsyslog(t)
+	r := rsyslogtest.Start(t, rsyslogtest.Options{})
 	records := flowtest.Records()
 	for _, tc := range []struct{ transport, format string }{
 		{TLS, FormatCEF}, {TLS, FormatJSON}, {TCP, FormatCEF}, {UDP, FormatJSON},
@@ -123,8 +124,8 @@ func TestRsyslog(t *testing.T) {
 				waitUDP(t, r)
 			}
 			export1(t, e, records)
-			raw := waitLines(t, r.rawLog, " "+c.Hostname+" ", len(records), 10*time.Second)
-			parsed := waitLines(t, r.parsedLog, "\t"+c.Hostname+"\t", len(records), 10*time.Second)
+			raw := rsyslogtest.WaitLines(t, r.RawLog, " "+c.Hostname+" ", len(records), 10*time.Second)
+			parsed := rsyslogtest.WaitLines(t, r.ParsedLog, "\t"+c.Hostname+"\t", len(records), 10*time.Second)
 			if len(raw) != len(records) || len(parsed) != len(records) {
 				t.Fatalf("received %d raw and %d parsed messages, want %d", len(raw), len(parsed), len(records))
 			}
@@ -143,7 +144,7 @@ func TestRsyslog(t *testing.T) {
 
 // waitUDP sends probes from an exporter of its own until rsyslog's UDP
 // input has one: UDP gives no other sign that the receiver is ready.
-func waitUDP(t *testing.T, r *rsyslogd) {
+func waitUDP(t *testing.T, r *rsyslogtest.Rsyslog) {
 	t.Helper()
 	c := testConfig(r, UDP, FormatCEF)
 	c.Hostname = "probe-udp"
@@ -151,7 +152,7 @@ func waitUDP(t *testing.T, r *rsyslogd) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		export1(t, e, flowtest.Numbered(1, 1))
-		for _, l := range lines(t, r.rawLog) {
+		for _, l := range rsyslogtest.Lines(t, r.RawLog) {
 			if strings.Contains(l, " probe-udp ") {
 				return
 			}
@@ -217,7 +218,7 @@ func checkMessage(t *testing.T, format, hostname string, rec *flow.Record, raw, 
 // and counts every record delivered exactly once and in order.
 func TestRsyslogRestartLosesNothing(t *testing.T) {
 	const before, during = 50, 200
-	r := startRsyslog(t)
+	r := rsyslogtest.Start(t, rsyslogtest.Options{})
 	leaks := leaktest.Check(t)
 	c := testConfig(r, TLS, FormatCEF)
 	c.Hostname = "node-restart"
@@ -228,9 +229,9 @@ func TestRsyslogRestartLosesNothing(t *testing.T) {
 	}
 
 	export1(t, e, flowtest.Numbered(10000, before))
-	waitLines(t, r.rawLog, " node-restart ", before, 10*time.Second)
+	rsyslogtest.WaitLines(t, r.RawLog, " node-restart ", before, 10*time.Second)
 
-	r.stop()
+	r.Stop(t)
 	for i := 0; i < during; i += 20 {
 		export1(t, e, flowtest.Numbered(10000+before+i, 20))
 	}
@@ -245,14 +246,14 @@ func TestRsyslogRestartLosesNothing(t *testing.T) {
 		t.Errorf("while down: Stats = %+v, want %d exported, none dropped", s, before)
 	}
 
-	r.start()
+	r.Start(t)
 	if err := e.Flush(ctxTimeout(t, 30*time.Second)); err != nil {
 		t.Fatalf("%v; Stats = %+v", err, e.Stats())
 	}
-	waitLines(t, r.rawLog, " node-restart ", before+during, 10*time.Second)
+	rsyslogtest.WaitLines(t, r.RawLog, " node-restart ", before+during, 10*time.Second)
 	time.Sleep(200 * time.Millisecond) // let duplicates, if any, arrive
 	var ports []int
-	for _, l := range waitLines(t, r.rawLog, " node-restart ", before+during, time.Second) {
+	for _, l := range rsyslogtest.WaitLines(t, r.RawLog, " node-restart ", before+during, time.Second) {
 		_, after, _ := strings.Cut(l, " spt=")
 		port, _, _ := strings.Cut(after, " ")
 		p, err := strconv.Atoi(port)
@@ -281,9 +282,9 @@ func TestRsyslogRestartLosesNothing(t *testing.T) {
 // not permit. Over TLS 1.3 the client's handshake has already succeeded
 // when the refusal comes, so nothing may be counted as exported.
 func TestRefusedCertificate(t *testing.T) {
-	r := startRsyslog(t)
+	r := rsyslogtest.Start(t, rsyslogtest.Options{})
 	c := testConfig(r, TLS, FormatCEF)
-	c.TLS.CertFile, c.TLS.KeyFile = r.pki.ServerCert, r.pki.ServerKey // not a client certificate
+	c.TLS.CertFile, c.TLS.KeyFile = r.PKI.ServerCert, r.PKI.ServerKey // not a client certificate
 	e := newExporter(t, c)
 	export1(t, e, flowtest.Numbered(1, 5))
 	deadline := time.Now().Add(10 * time.Second)
@@ -356,4 +357,11 @@ func TestDeadReceiverNeverBlocks(t *testing.T) {
 	if err := e.Export(context.Background(), flowtest.Numbered(1, 1)); !errors.Is(err, export.ErrClosed) {
 		t.Errorf("Export after Close = %v", err)
 	}
+}
+
+func ctxTimeout(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
 }

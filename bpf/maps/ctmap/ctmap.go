@@ -54,6 +54,22 @@ type Entry struct {
 	_            uint8
 }
 
+// TCP flags of FwdTCPFlags and RevTCPFlags (TCP_FLAG_* in lib/parse.h).
+const (
+	tcpFIN = 0x01
+	tcpRST = 0x04
+)
+
+// Closed reports whether the entry's connection has ended though its
+// entry has not expired: TCP that saw a FIN each way, or a RST. Other
+// protocols end only by expiring.
+func (e Entry) Closed(k Key) bool {
+	if k.Protocol != bpf.ProtoTCP {
+		return false
+	}
+	return (e.FwdTCPFlags|e.RevTCPFlags)&tcpRST != 0 || (e.FwdTCPFlags&tcpFIN != 0 && e.RevTCPFlags&tcpFIN != 0)
+}
+
 // FragKey mirrors struct frag_key.
 type FragKey struct {
 	SrcAddr  [16]byte
@@ -106,10 +122,18 @@ func (m *Map) GC(now uint64) (int, error) {
 		if e.Expires > now {
 			continue
 		}
-		if err := m.m.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
-			return n, fmt.Errorf("delete conntrack entry: %w", err)
+		if err := m.Delete(k); err != nil {
+			return n, err
 		}
 		n++
 	}
 	return n, nil
+}
+
+// Delete removes the entry of k; one already gone is not an error.
+func (m *Map) Delete(k Key) error {
+	if err := m.m.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+		return fmt.Errorf("delete conntrack entry: %w", err)
+	}
+	return nil
 }

@@ -26,6 +26,8 @@ type Agent struct {
 	Bpffs       string
 	StateDir    string
 	DefaultDeny bool
+	// Args are more flags, after those above.
+	Args []string
 }
 
 // Log is the agent's output.
@@ -76,6 +78,7 @@ func (a Agent) Start() (proc.Identity, error) {
 	if a.DefaultDeny {
 		args = append(args, "--default-deny")
 	}
+	args = append(args, a.Args...)
 	id, err := proc.Start(exec.Command(nsenter, args...), a.Log())
 	if err != nil {
 		return proc.Identity{}, fmt.Errorf("start agent on %s: %w", a.Node, err)

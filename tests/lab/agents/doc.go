@@ -4,9 +4,10 @@
 //
 // The contract with the agent: it is started as
 //
-//	zeta-agent run --node NODE --manifests DIR --bpffs-root DIR --state-dir DIR [--default-deny]
+//	zeta-agent run --node NODE --manifests DIR --bpffs-root DIR --state-dir DIR [--default-deny] [FLAGS...]
 //
-// writes its log to stdout/stderr (kept in STATE-DIR/agent.log), appends
+// (FLAGS are the cluster's AgentArgs, such as exporters), writes its log to
+// stdout/stderr (kept in STATE-DIR/agent.log), appends
 // flow records to STATE-DIR/flows.jsonl, and serves GET /readyz over HTTP on
 // the unix socket STATE-DIR/health.sock, answering 200 with
 // {"ready":true,"applied":HASH,"endpoints":N} once it enforces the

@@ -20,11 +20,12 @@ var ErrExists = errors.New("cluster exists")
 
 // State records one cluster: how it was made and what exists of it.
 type State struct {
-	Name        string `json:"name"`
-	Source      string `json:"source"` // the manifests directory last applied
-	Agents      bool   `json:"agents"`
-	AgentBin    string `json:"agentBin,omitempty"`
-	DefaultDeny bool   `json:"defaultDeny,omitempty"`
+	Name        string   `json:"name"`
+	Source      string   `json:"source"` // the manifests directory last applied
+	Agents      bool     `json:"agents"`
+	AgentBin    string   `json:"agentBin,omitempty"`
+	DefaultDeny bool     `json:"defaultDeny,omitempty"`
+	AgentArgs   []string `json:"agentArgs,omitempty"`
 
 	Plan  *plan.Plan `json:"plan"`
 	Netns []string   `json:"netns"` // created, in creation order

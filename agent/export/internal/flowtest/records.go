@@ -61,3 +61,19 @@ func Numbered(from, n int) []*flow.Record {
 	}
 	return out
 }
+
+// End returns the record of an allowed TCP connection's end: it closed
+// after each side sent a known amount.
+func End() *flow.Record {
+	return &flow.Record{
+		Time: Time, Node: "node-a", Verdict: flow.VerdictAllowed, Direction: "egress", IPVersion: 4, Protocol: "TCP",
+		TCPFlags: "FIN,SYN,PSH,ACK", Type: flow.TypeEnd,
+		Source:      flow.Peer{IP: "10.0.1.5", Port: 40000, Identity: 256, Namespace: "shop", Pod: "frontend-1"},
+		Destination: flow.Peer{IP: "10.0.2.7", Port: 5432, Identity: 257, Namespace: "db", Pod: "postgres-0"},
+		Policy:      "db/allow-shop", RuleID: 7, Endpoint: "shop/frontend-1", Ifindex: 12,
+		Totals: &flow.Totals{
+			FwdPackets: 6, FwdBytes: 700, RevPackets: 5, RevBytes: 9000,
+			Started: Time.Add(-5 * time.Second), End: flow.EndClosed,
+		},
+	}
+}
