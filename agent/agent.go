@@ -52,6 +52,11 @@ type Agent struct {
 	// reporter takes the verdicts on policies, if the source does: report.go.
 	reporter source.Reporter
 
+	// td is the trust domain; proxy is the mutual-TLS proxy, nil unless
+	// configured: proxy.go.
+	td    spiffeid.TrustDomain
+	proxy *proxies
+
 	snapshot atomic.Pointer[desired.Snapshot]
 	counts   atomic.Pointer[mapCounts]
 	status   atomic.Pointer[health.Status]
@@ -85,7 +90,7 @@ func New(cfg Config, log *slog.Logger) (*Agent, error) {
 		DefaultDeny: cfg.DefaultDeny,
 		AuditMode:   cfg.AuditMode,
 	}, ids)
-	a := &Agent{cfg: cfg, log: log, dp: dp, computer: computer}
+	a := &Agent{cfg: cfg, log: log, dp: dp, computer: computer, td: td}
 	if err := a.init(); err != nil {
 		return nil, errors.Join(err, dp.Close())
 	}
@@ -109,6 +114,9 @@ func (a *Agent) init() error {
 	a.snapshot.Store(&desired.Snapshot{Node: a.cfg.Node})
 	a.counts.Store(a.countMaps())
 	a.status.Store(&health.Status{Error: "waiting for the first full state"})
+	if a.cfg.Proxy {
+		return a.initProxy()
+	}
 	return nil
 }
 
@@ -140,6 +148,9 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 	goRun("flows", a.flows.Run)
 	a.runObservers(src, metrics, goRun)
 	a.reporter, _ = src.(source.Reporter)
+	if a.proxy != nil {
+		a.runProxy(goRun)
+	}
 	goRun("source", func(ctx context.Context) error { return src.Run(ctx, events) })
 	routes := make(chan netlink.RouteUpdate, 64)
 	if err := netlink.RouteSubscribeWithOptions(routes, ctx.Done(), netlink.RouteSubscribeOptions{
@@ -252,6 +263,9 @@ func (a *Agent) reconcileOnce(c *desired.Cluster, h host) error {
 		}
 	}
 	a.snapshot.Store(d.Snapshot)
+	if a.proxy != nil {
+		a.proxy.update(a.buildProxyView(c, d), h.addrs)
+	}
 	return nil
 }
 

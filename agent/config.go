@@ -13,6 +13,7 @@ import (
 
 	"github.com/zeta-net/zeta/bpf"
 	"github.com/zeta-net/zeta/identity"
+	"github.com/zeta-net/zeta/identity/builtinca"
 	"github.com/zeta-net/zeta/policy/secid"
 )
 
@@ -47,6 +48,11 @@ type Config struct {
 	// HealthAddress, if set, serves /healthz and /readyz on TCP for the
 	// kubelet's probes (plain HTTP; the unix socket needs root).
 	HealthAddress string
+	// Proxy runs the mutual-TLS proxy on tunnel.Port (proxy.go), with
+	// SVIDs from the built-in CA configured by CA (its directory is
+	// StateDir/ca unless set).
+	Proxy bool
+	CA    builtinca.Config
 	// Version is the agent's version, for status and metrics.
 	Version string
 }
@@ -63,6 +69,7 @@ func DefaultConfig() Config {
 		Resync:       5 * time.Second,
 		CTGCInterval: 30 * time.Second,
 		Flows:        flow.DefaultConfig(),
+		CA:           builtinca.DefaultConfig(),
 	}
 }
 
@@ -84,6 +91,8 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	fs.Uint32Var(&c.Maps.EventsBytes, "flow-ring-bytes", c.Maps.EventsBytes, "flow event ring buffer size, a power of two (0: built-in default)")
 	fs.DurationVar(&c.Resync, "resync", c.Resync, "reconcile at least this often")
 	fs.DurationVar(&c.CTGCInterval, "ct-gc-interval", c.CTGCInterval, "how often expired conntrack entries are removed")
+	fs.BoolVar(&c.Proxy, "transparent-proxy", c.Proxy, "run the mutual-TLS proxy: a transparent listener on port 15008 for the connections the datapath steers and the tunnels of other nodes")
+	c.CA.Flags(fs)
 	c.Flows.Flags(fs)
 	c.API.Flags(fs)
 	fs.StringVar(&c.MetricsAddress, "metrics-address", c.MetricsAddress, "also serve Prometheus /metrics on this TCP host:port, e.g. 127.0.0.1:9962 (empty: only on the health socket)")

@@ -1,0 +1,229 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/spiffe/go-spiffe/v2/spiffeid"
+	"golang.org/x/sys/unix"
+
+	"github.com/zeta-net/zeta/agent/datapath"
+	"github.com/zeta-net/zeta/agent/flow"
+	"github.com/zeta-net/zeta/agent/tunnel"
+	"github.com/zeta-net/zeta/bpf/maps/interceptmap"
+	"github.com/zeta-net/zeta/identity"
+	"github.com/zeta-net/zeta/identity/builtinca"
+)
+
+// CADir is the built-in CA's directory under the state directory, unless
+// --ca-dir names another.
+const CADir = "ca"
+
+// proxies are the agent's mutual-TLS proxy: one transparent listener on
+// tunnel.Port takes both the pod connections the datapath steers to it
+// (their local address is the original destination) and the tunnels of
+// other nodes' agents (their local address is this node's own), and hands
+// each to the Outbound or the Inbound.
+type proxies struct {
+	src  identity.SVIDSource
+	view atomic.Pointer[proxyView]
+	out  *tunnel.Outbound
+	in   *tunnel.Inbound
+	// own are this node's addresses, from the last reconcile.
+	own atomic.Pointer[[]netip.Addr]
+}
+
+// initProxy sets up the SVID source and the tunnel ends; nothing listens
+// until runProxy.
+func (a *Agent) initProxy() error {
+	ca := a.cfg.CA
+	ca.TrustDomain, ca.Log = a.td, a.log.With("component", "builtinca")
+	if ca.Dir == "" {
+		ca.Dir = filepath.Join(a.cfg.StateDir, CADir)
+	}
+	src, err := builtinca.New(ca)
+	if err != nil {
+		return fmt.Errorf("built-in ca: %w", err)
+	}
+	p := &proxies{src: src}
+	p.view.Store(&proxyView{})
+	p.own.Store(&[]netip.Addr{})
+	log := a.log.With("component", "tunnel")
+	p.out, err = tunnel.NewOutbound(tunnel.OutboundConfig{
+		Resolver: viewOf{&p.view}, SVIDs: src, Dial: dialFromProxy, Record: a.tunnelRecord, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	p.in, err = tunnel.NewInbound(tunnel.InboundConfig{
+		TrustDomain: a.td, SVIDs: src, Pods: viewOf{&p.view}, Authorizer: viewOf{&p.view},
+		Dial: dialFromProxy, Record: a.tunnelRecord, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	a.proxy = p
+	a.AddReadinessCheck("identity", func() error {
+		if !src.Ready() {
+			return errors.New("the built-in CA has no trust bundle yet")
+		}
+		return nil
+	})
+	return nil
+}
+
+// viewOf reads the current view at every call, so that the tunnel sees
+// each reconcile's.
+type viewOf struct{ p *atomic.Pointer[proxyView] }
+
+func (v viewOf) Source(ip netip.Addr) (tunnel.Workload, bool) { return v.p.Load().Source(ip) }
+func (v viewOf) Destination(dst netip.AddrPort) (tunnel.Route, bool) {
+	return v.p.Load().Destination(dst)
+}
+func (v viewOf) Pod(ip netip.Addr) (tunnel.Workload, bool) { return v.p.Load().Pod(ip) }
+func (v viewOf) Serves(id spiffeid.ID) bool                { return v.p.Load().Serves(id) }
+func (v viewOf) Authorize(peer spiffeid.ID, dst tunnel.Workload, port uint16) tunnel.Decision {
+	return v.p.Load().Authorize(peer, dst, port)
+}
+
+// runProxy installs the policy route that delivers steered connections
+// and serves the transparent listener until ctx is done.
+func (a *Agent) runProxy(goRun func(string, func(context.Context) error)) {
+	p := a.proxy
+	goRun("identity", p.src.Run)
+	goRun("proxy", func(ctx context.Context) error {
+		if err := datapath.InstallProxyRoute(); err != nil {
+			return err
+		}
+		ln, err := listenTransparent(ctx, tunnel.Port)
+		if err != nil {
+			return err
+		}
+		out, in := newChanListener(ln.Addr()), newChanListener(ln.Addr())
+		go func() { _ = p.out.Serve(ctx, out) }()
+		go func() { _ = p.in.Serve(ctx, in) }()
+		context.AfterFunc(ctx, func() {
+			_ = ln.Close()
+			shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = p.out.Shutdown(shut)
+			_ = p.in.Shutdown(shut)
+		})
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("accept on the proxy port: %w", err)
+			}
+			if p.inbound(c.LocalAddr()) {
+				in.push(c)
+			} else {
+				out.push(c)
+			}
+		}
+	})
+}
+
+// inbound reports whether a connection accepted on local came to this
+// node's own tunnel port, rather than being steered from a pod.
+func (p *proxies) inbound(local net.Addr) bool {
+	ap := addrPort(local)
+	if ap.Port() != tunnel.Port {
+		return false
+	}
+	for _, a := range *p.own.Load() {
+		if a == ap.Addr() {
+			return true
+		}
+	}
+	return ap.Addr().IsLoopback()
+}
+
+func addrPort(a net.Addr) netip.AddrPort {
+	if t, ok := a.(*net.TCPAddr); ok {
+		ap := t.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	return netip.AddrPort{}
+}
+
+// listenTransparent listens on every address of both families with
+// IP_TRANSPARENT, which bpf_sk_assign requires of the socket it hands
+// steered connections to, and without Multipath TCP.
+func listenTransparent(ctx context.Context, port int) (net.Listener, error) {
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) {
+			serr = errors.Join(
+				unix.SetsockoptInt(int(fd), unix.SOL_IPV6, unix.IPV6_TRANSPARENT, 1),
+				unix.SetsockoptInt(int(fd), unix.SOL_IP, unix.IP_TRANSPARENT, 1))
+		})
+		return errors.Join(err, serr)
+	}}
+	lc.SetMultipathTCP(false)
+	ln, err := lc.Listen(ctx, "tcp", fmt.Sprintf("[::]:%d", port))
+	if err != nil {
+		return nil, fmt.Errorf("transparent listener on %d: %w", port, err)
+	}
+	return ln, nil
+}
+
+// dialFromProxy is the tunnel's Dialer: from the node, with the proxy's
+// mark, so that the destination's datapath lets it reach a protected port.
+func dialFromProxy(ctx context.Context, _, dst netip.AddrPort) (net.Conn, error) {
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) {
+			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, interceptmap.MarkFromProxy)
+		})
+		return errors.Join(err, serr)
+	}}
+	d.SetMultipathTCP(false)
+	c, err := d.DialContext(ctx, "tcp", dst.String())
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", dst, err)
+	}
+	return c, nil
+}
+
+// tunnelRecord turns a tunnel record into a flow record.
+func (a *Agent) tunnelRecord(r tunnel.Record) {
+	ipv := 4
+	if r.Source.IP.Unmap().Is6() {
+		ipv = 6
+	}
+	peer := func(p tunnel.Peer) flow.Peer {
+		return flow.Peer{IP: p.IP.Unmap().String(), Port: p.Port, Namespace: p.Namespace, Pod: p.Pod, SPIFFEID: p.SPIFFEID}
+	}
+	local := r.Source
+	if r.Direction == tunnel.Ingress {
+		local = r.Destination
+	}
+	rec := &flow.Record{
+		Time: r.End, Node: a.cfg.Node, Verdict: r.Verdict, DropReason: r.DropReason, Direction: r.Direction,
+		IPVersion: ipv, Protocol: "TCP", Source: peer(r.Source), Destination: peer(r.Destination),
+		Policy: r.Policy, Type: flow.TypeTunnel,
+		Totals: &flow.Totals{FwdBytes: r.BytesToDestination, RevBytes: r.BytesToSource, Started: r.Start, End: flow.EndClosed},
+	}
+	if local.Pod != "" {
+		rec.Endpoint = local.Namespace + "/" + local.Pod
+	}
+	a.flows.Hub.Publish(rec)
+}
+
+// update publishes a reconcile's view and the node's addresses, and has
+// the Inbound judge its live streams again under the new policy.
+func (p *proxies) update(v *proxyView, own []netip.Addr) {
+	p.view.Store(v)
+	p.own.Store(&own)
+	p.in.Reauthorize()
+}
