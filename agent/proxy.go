@@ -201,8 +201,15 @@ func (a *Agent) tunnelRecord(r tunnel.Record) {
 	if r.Source.IP.Unmap().Is6() {
 		ipv = 6
 	}
+	snap := a.snapshot.Load()
 	peer := func(p tunnel.Peer) flow.Peer {
-		return flow.Peer{IP: p.IP.Unmap().String(), Port: p.Port, Namespace: p.Namespace, Pod: p.Pod, SPIFFEID: p.SPIFFEID}
+		fp := flow.Peer{IP: p.IP.Unmap().String(), Port: p.Port, Namespace: p.Namespace, Pod: p.Pod, SPIFFEID: p.SPIFFEID}
+		// The Inbound knows the peer by its certificate and the address it
+		// forwarded; the cluster state names its pod.
+		if w, ok := snap.ByIP[p.IP.Unmap()]; ok && fp.Pod == "" {
+			fp.Namespace, fp.Pod, fp.Identity = w.Namespace, w.Name, uint32(w.Identity)
+		}
+		return fp
 	}
 	local := r.Source
 	if r.Direction == tunnel.Ingress {
