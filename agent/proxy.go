@@ -118,10 +118,14 @@ func (a *Agent) runProxy(goRun func(string, func(context.Context) error)) {
 		})
 		for {
 			c, err := ln.Accept()
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
+			// The listener is closed when ctx is done: the normal end.
+			if ctx.Err() != nil {
+				if c != nil {
+					_ = c.Close()
 				}
+				return nil
+			}
+			if err != nil {
 				return fmt.Errorf("accept on the proxy port: %w", err)
 			}
 			if p.inbound(c.LocalAddr()) {

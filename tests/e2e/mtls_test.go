@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -172,11 +173,8 @@ spec:
 			t.Fatal(err)
 		}
 		for name, match := range want {
-			for _, r := range records {
-				if match(r) {
-					delete(want, name)
-					break
-				}
+			if slices.ContainsFunc(records, match) {
+				delete(want, name)
 			}
 		}
 	}
