@@ -16,10 +16,12 @@ import (
 
 	"github.com/zeta-net/zeta/agent/datapath"
 	"github.com/zeta-net/zeta/agent/flow"
+	"github.com/zeta-net/zeta/agent/l7/proxy"
 	"github.com/zeta-net/zeta/agent/tunnel"
 	"github.com/zeta-net/zeta/bpf/maps/interceptmap"
 	"github.com/zeta-net/zeta/identity"
 	"github.com/zeta-net/zeta/identity/builtinca"
+	"github.com/zeta-net/zeta/policy"
 )
 
 // CADir is the built-in CA's directory under the state directory, unless
@@ -36,6 +38,10 @@ type proxies struct {
 	view atomic.Pointer[proxyView]
 	out  *tunnel.Outbound
 	in   *tunnel.Inbound
+	// l7 judges HTTP requests to ports with HTTP rules (proxyl7.go);
+	// l7s compiles their rules on the Run loop.
+	l7  *proxy.Server
+	l7s *l7State
 	// own are this node's addresses, from the last reconcile.
 	own atomic.Pointer[[]netip.Addr]
 }
@@ -52,7 +58,8 @@ func (a *Agent) initProxy() error {
 	if err != nil {
 		return fmt.Errorf("built-in ca: %w", err)
 	}
-	p := &proxies{src: src}
+	p := &proxies{src: src, l7s: newL7State(a.cfg, a)}
+	a.proxy = p
 	p.view.Store(&proxyView{})
 	p.own.Store(&[]netip.Addr{})
 	log := a.log.With("component", "tunnel")
@@ -64,12 +71,14 @@ func (a *Agent) initProxy() error {
 	}
 	p.in, err = tunnel.NewInbound(tunnel.InboundConfig{
 		TrustDomain: a.td, SVIDs: src, Pods: viewOf{&p.view}, Authorizer: viewOf{&p.view},
-		Dial: dialFromProxy, Record: a.tunnelRecord, Log: log,
+		Dial: p.dialInbound, Record: a.tunnelRecord, Log: log,
 	})
 	if err != nil {
 		return err
 	}
-	a.proxy = p
+	if p.l7, err = a.newL7Proxy(); err != nil {
+		return err
+	}
 	a.AddReadinessCheck("identity", func() error {
 		if !src.Ready() {
 			return errors.New("the built-in CA has no trust bundle yet")
@@ -106,35 +115,53 @@ func (a *Agent) runProxy(goRun func(string, func(context.Context) error)) {
 		if err != nil {
 			return err
 		}
+		l7ln, err := listenTransparent(ctx, int(policy.DefaultL7ProxyPort))
+		if err != nil {
+			return errors.Join(err, ln.Close())
+		}
 		out, in := newChanListener(ln.Addr()), newChanListener(ln.Addr())
 		go func() { _ = p.out.Serve(ctx, out) }()
 		go func() { _ = p.in.Serve(ctx, in) }()
 		context.AfterFunc(ctx, func() {
 			_ = ln.Close()
+			_ = l7ln.Close()
 			shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			_ = p.out.Shutdown(shut)
 			_ = p.in.Shutdown(shut)
+			_ = p.l7.Close()
 		})
-		for {
-			c, err := ln.Accept()
-			// The listener is closed when ctx is done: the normal end.
-			if ctx.Err() != nil {
-				if c != nil {
-					_ = c.Close()
-				}
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("accept on the proxy port: %w", err)
-			}
+		errc := make(chan error, 1)
+		go func() {
+			errc <- acceptLoop(ctx, l7ln, func(c net.Conn) { go p.serveL7(ctx, c, out.push) })
+		}()
+		err = acceptLoop(ctx, ln, func(c net.Conn) {
 			if p.inbound(c.LocalAddr()) {
 				in.push(c)
 			} else {
 				out.push(c)
 			}
-		}
+		})
+		return errors.Join(err, <-errc)
 	})
+}
+
+// acceptLoop hands what ln accepts to take until ctx is done.
+func acceptLoop(ctx context.Context, ln net.Listener, take func(net.Conn)) error {
+	for {
+		c, err := ln.Accept()
+		// The listener is closed when ctx is done: the normal end.
+		if ctx.Err() != nil {
+			if c != nil {
+				_ = c.Close()
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("accept on %s: %w", ln.Addr(), err)
+		}
+		take(c)
+	}
 }
 
 // inbound reports whether a connection accepted on local came to this

@@ -8,6 +8,7 @@ import (
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 
 	"github.com/zeta-net/zeta/agent/desired"
+	"github.com/zeta-net/zeta/agent/l7/authz"
 	"github.com/zeta-net/zeta/agent/tunnel"
 	"github.com/zeta-net/zeta/bpf/maps/interceptmap"
 	"github.com/zeta-net/zeta/policy"
@@ -32,6 +33,9 @@ type proxyView struct {
 	// account: the security identities a peer's SPIFFE ID stands for.
 	principals map[nsSA][]secid.ID
 	ids        map[spiffeid.ID]bool // SPIFFE IDs of local pods
+	// l7 are the engines of the local pods' ports with HTTP rules, by
+	// address and first port of the intercept entry.
+	l7 map[netip.AddrPort]*authz.Engine
 }
 
 type nsSA struct{ ns, sa string }
@@ -97,6 +101,7 @@ func (a *Agent) buildProxyView(c *desired.Cluster, d *desired.State) *proxyView 
 			v.rules[key] = append(v.rules[key], portRules{entry: e, rules: rules, enforced: enforced})
 		}
 	}
+	v.l7 = a.proxy.l7s.engines(a, c, d, v.intercepts)
 	return v
 }
 
@@ -128,7 +133,8 @@ func workloadOf(w *desired.Workload) tunnel.Workload {
 func (v *proxyView) Source(ip netip.Addr) (tunnel.Workload, bool) { return v.Pod(ip) }
 
 // Destination implements tunnel.Resolver: the pod of dst, the tunnel
-// address of its node, and whether its policy asks for mutual TLS there.
+// address of its node, and whether its connection takes the tunnel: where
+// its policy asks for mutual TLS or has HTTP rules.
 func (v *proxyView) Destination(dst netip.AddrPort) (tunnel.Route, bool) {
 	w, ok := v.byIP[dst.Addr().Unmap()]
 	if !ok || w.SPIFFEID == "" {
@@ -136,7 +142,9 @@ func (v *proxyView) Destination(dst netip.AddrPort) (tunnel.Route, bool) {
 	}
 	r := tunnel.Route{Workload: workloadOf(w)}
 	if e, ok := v.interceptAt(netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())); ok {
-		r.MutualTLS = e.Flags&interceptmap.MutualTLS != 0
+		// The L7 proxy of a port with HTTP rules runs at the destination's
+		// node, so connections to such ports take the tunnel too.
+		r.MutualTLS = e.Flags&(interceptmap.MutualTLS|interceptmap.L7) != 0
 	}
 	if !r.MutualTLS {
 		return r, true

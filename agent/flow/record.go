@@ -45,6 +45,8 @@ type Record struct {
 	// an end record carries the connection's Totals.
 	Type   string  `json:"type,omitempty"`
 	Totals *Totals `json:"totals,omitempty"`
+	// L7 is the request of a TypeL7 record.
+	L7 *L7 `json:"l7,omitempty"`
 }
 
 // TypeEnd is the Type of a record that a connection ended.
