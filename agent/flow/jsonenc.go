@@ -74,6 +74,9 @@ func appendJSON(b []byte, r *Record) ([]byte, error) {
 		b = appendString(b, t.End)
 		b = append(b, '}')
 	}
+	if r.L7 != nil {
+		b = appendL7(b, r.L7)
+	}
 	return append(b, '}'), nil
 }
 
