@@ -85,7 +85,7 @@ func TestL7HTTPRules(t *testing.T) {
 
 	type want struct {
 		to, node, path, verdict string
-		status            int
+		status                  int
 	}
 	// b's requests are judged by b's agent, at the end of the tunnel.
 	wants := []want{
