@@ -17,6 +17,7 @@ import (
 	"github.com/zeta-net/zeta/agent/l7/jwks"
 	"github.com/zeta-net/zeta/agent/l7/jwt"
 	"github.com/zeta-net/zeta/agent/l7/proxy"
+	"github.com/zeta-net/zeta/agent/tunnel"
 	"github.com/zeta-net/zeta/bpf/maps/interceptmap"
 	"github.com/zeta-net/zeta/policy"
 	l7policy "github.com/zeta-net/zeta/policy/l7"
@@ -117,8 +118,7 @@ func (v *proxyView) identityOf(ip netip.Addr) secid.ID {
 }
 
 // dialInbound is the Inbound's Dialer: a stream to a port with HTTP rules
-// goes to the L7 proxy, with the peer named by its address's pod (the
-// tunnel authenticated the connection it came on); others to the pod.
+// goes to the L7 proxy, others to the pod.
 func (p *proxies) dialInbound(ctx context.Context, src, dst netip.AddrPort) (net.Conn, error) {
 	v := p.view.Load()
 	if v.l7[netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())] == nil {
@@ -128,9 +128,15 @@ func (p *proxies) dialInbound(ctx context.Context, src, dst netip.AddrPort) (net
 	if err != nil {
 		return nil, err
 	}
-	m := proxy.Meta{Source: src, Destination: dst, PeerIdentity: v.identityOf(src.Addr())}
-	if w, ok := v.byIP[src.Addr().Unmap()]; ok {
-		m.PeerSPIFFEID = w.SPIFFEID
+	// The peer is who the handshake proved; it has its source pod's
+	// identity only if that pod runs as the proven SPIFFE ID, so that a
+	// forwarded address cannot borrow another pod's identity.
+	m := proxy.Meta{Source: src, Destination: dst, PeerIdentity: secid.World}
+	if id, ok := tunnel.PeerID(ctx); ok {
+		m.PeerSPIFFEID = id.String()
+	}
+	if w, ok := v.byIP[src.Addr().Unmap()]; ok && m.PeerSPIFFEID != "" && w.SPIFFEID == m.PeerSPIFFEID {
+		m.PeerIdentity = w.Identity
 	}
 	go func() { _ = p.l7.ServeConn(context.WithoutCancel(ctx), theirs, m) }()
 	return mine, nil
