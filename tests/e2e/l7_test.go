@@ -15,35 +15,9 @@ import (
 	"github.com/zeta-net/zeta/tests/lab/labns"
 )
 
-// l7Cluster: a on node-1; b on node-2 and c on node-1 serve HTTP (on a
-// port the test serves itself) under HTTP rules.
-const l7Cluster = `apiVersion: v1
-kind: Namespace
-metadata: {name: x}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: a, namespace: x, labels: {pod: a}}
-spec:
-  nodeName: node-1
-  serviceAccountName: a
-  containers: [{name: s, image: s, ports: [{containerPort: 80}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: b, namespace: x, labels: {pod: b, web: "yes"}}
-spec:
-  nodeName: node-2
-  containers: [{name: s, image: s, ports: [{containerPort: 80}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: c, namespace: x, labels: {pod: c, web: "yes"}}
-spec:
-  nodeName: node-1
-  containers: [{name: s, image: s, ports: [{containerPort: 80}]}]
----
-apiVersion: zeta.io/v1alpha1
+// webPolicy gives the pods labelled web (b on node-2, c on node-1, of
+// mtlsCluster) HTTP rules on port 8080, which the test serves itself.
+const webPolicy = `apiVersion: zeta.io/v1alpha1
 kind: ZeroTrustPolicy
 metadata: {name: web, namespace: x}
 spec:
@@ -60,7 +34,7 @@ spec:
 // nodes (b, inside the tunnel, judged by b's agent): GET /ok reaches the
 // workload, GET /nope gets 403, and each decision is an L7 flow record.
 func TestL7HTTPRules(t *testing.T) {
-	dir := manifests(t, map[string]string{"cluster.yaml": l7Cluster})
+	dir := manifests(t, map[string]string{"cluster.yaml": mtlsCluster, "web.yaml": webPolicy})
 	c := up(t, dir, lab.Config{AgentArgs: []string{"--transparent-proxy", "--ca-dir=" + t.TempDir()}})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

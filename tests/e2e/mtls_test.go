@@ -24,7 +24,7 @@ import (
 )
 
 // mtlsCluster: a (service account a) and c (service account c) on node-1,
-// b on node-2.
+// b on node-2; b and c are labelled web.
 const mtlsCluster = `apiVersion: v1
 kind: Namespace
 metadata: {name: x}
@@ -39,14 +39,14 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: b, namespace: x, labels: {pod: b}}
+metadata: {name: b, namespace: x, labels: {pod: b, web: "yes"}}
 spec:
   nodeName: node-2
   containers: [{name: s, image: s, ports: [{containerPort: 80}]}]
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: c, namespace: x, labels: {pod: c}}
+metadata: {name: c, namespace: x, labels: {pod: c, web: "yes"}}
 spec:
   nodeName: node-1
   serviceAccountName: c
