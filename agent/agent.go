@@ -133,7 +133,7 @@ func (a *Agent) Run(ctx context.Context, src source.Source) error {
 	handler := health.Handler(a.readiness, metrics)
 
 	var wg sync.WaitGroup
-	errc := make(chan error, 8)
+	errc := make(chan error, 16) // room for every goRun, so none blocks after loop returns
 	goRun := func(name string, f func(context.Context) error) {
 		wg.Go(func() {
 			if err := f(ctx); err != nil {
