@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
 
@@ -67,8 +68,8 @@ spec:
 `
 
 // TestMtlsAcrossNodes: a reaches b across nodes through the agents'
-// tunnel, and the link of b's node carries only the tunnel's port, never
-// b's greeting in plaintext; c, whose SPIFFE ID the policy does not name,
+// tunnel, and the link of b's node carries only the tunnel's port, a TLS
+// client hello naming b's SPIFFE ID, and never b's greeting in plaintext; c, whose SPIFFE ID the policy does not name,
 // is refused by b's agent; a plaintext connection from node-1's own
 // namespace, which no proxy handles, is dropped by b's datapath as a
 // bypass. Both tunnel ends record the connection with both SPIFFE IDs.
@@ -102,7 +103,10 @@ func TestMtlsAcrossNodes(t *testing.T) {
 	}
 	pkts := capture.stop()
 	greeting := []byte(serve.Greeting("x/b"))
+	// The client asks for b's identity in the TLS server name.
+	sni := []byte(tunnel.ServerName(spiffeid.RequireFromString("spiffe://cluster.local/ns/x/sa/default")))
 	var tunnelled int
+	var named bool
 	for _, p := range pkts {
 		if p.srcPort != tunnel.Port && p.dstPort != tunnel.Port {
 			t.Errorf("node-2's link carried TCP %d -> %d outside the tunnel", p.srcPort, p.dstPort)
@@ -113,6 +117,10 @@ func TestMtlsAcrossNodes(t *testing.T) {
 		if len(p.payload) > 0 {
 			tunnelled++
 		}
+		named = named || (p.dstPort == tunnel.Port && bytes.Contains(p.payload, sni))
+	}
+	if !named {
+		t.Error("no TLS client hello to port 15008 naming b's SPIFFE ID on node-2's link")
 	}
 	if tunnelled == 0 {
 		t.Errorf("no tunnel payload on node-2's link among %d TCP packets", len(pkts))
