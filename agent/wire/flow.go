@@ -38,6 +38,9 @@ func FlowToProto(r *flow.Record) *pb.Flow {
 			Started: timestamppb.New(t.Started), End: t.End,
 		}
 	}
+	if l := r.L7; l != nil {
+		f.L7 = &pb.L7{Method: l.Method, Host: l.Host, Path: l.Path, Status: int32(l.Status), Reason: l.Reason, Issuer: l.Issuer, Subject: l.Subject}
+	}
 	return f
 }
 
@@ -80,6 +83,9 @@ func FlowFromProto(f *pb.Flow) *flow.Record {
 			FwdPackets: t.GetFwdPackets(), FwdBytes: t.GetFwdBytes(), RevPackets: t.GetRevPackets(), RevBytes: t.GetRevBytes(),
 			Started: t.GetStarted().AsTime(), End: t.GetEnd(),
 		}
+	}
+	if l := f.GetL7(); l != nil {
+		r.L7 = &flow.L7{Method: l.GetMethod(), Host: l.GetHost(), Path: l.GetPath(), Status: int(l.GetStatus()), Reason: l.GetReason(), Issuer: l.GetIssuer(), Subject: l.GetSubject()}
 	}
 	return r
 }

@@ -34,6 +34,8 @@ func fullRecord() *flow.Record {
 			FwdPackets: 1 << 40, FwdBytes: 1<<63 + 1, RevPackets: 3, RevBytes: 4,
 			Started: time.Date(2026, 2, 3, 4, 5, 1, 5, time.UTC), End: flow.EndClosed,
 		},
+		L7: &flow.L7{Method: "GET", Host: "web.shop", Path: "/api", Status: 403, Reason: "insufficient_scope",
+			Issuer: "https://issuer.example", Subject: "alice"},
 	}
 }
 

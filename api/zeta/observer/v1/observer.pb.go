@@ -124,8 +124,10 @@ type Flow struct {
 	TraceContext string `protobuf:"bytes,18,opt,name=trace_context,json=traceContext,proto3" json:"trace_context,omitempty"`
 	// Type is empty for a verdict, "end" for a connection that ended; an
 	// end record carries the connection's totals.
-	Type          string            `protobuf:"bytes,19,opt,name=type,proto3" json:"type,omitempty"`
-	Totals        *ConnectionTotals `protobuf:"bytes,20,opt,name=totals,proto3" json:"totals,omitempty"`
+	Type   string            `protobuf:"bytes,19,opt,name=type,proto3" json:"type,omitempty"`
+	Totals *ConnectionTotals `protobuf:"bytes,20,opt,name=totals,proto3" json:"totals,omitempty"`
+	// L7 is the HTTP request an "l7" record judged.
+	L7            *L7 `protobuf:"bytes,21,opt,name=l7,proto3" json:"l7,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -300,6 +302,108 @@ func (x *Flow) GetTotals() *ConnectionTotals {
 	return nil
 }
 
+func (x *Flow) GetL7() *L7 {
+	if x != nil {
+		return x.L7
+	}
+	return nil
+}
+
+// L7 is an HTTP request the agent's proxy judged. Tokens never appear.
+type L7 struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Method string                 `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
+	Host   string                 `protobuf:"bytes,2,opt,name=host,proto3" json:"host,omitempty"`
+	Path   string                 `protobuf:"bytes,3,opt,name=path,proto3" json:"path,omitempty"`
+	// Status is what the client got; reason why the proxy decided.
+	Status int32  `protobuf:"varint,4,opt,name=status,proto3" json:"status,omitempty"`
+	Reason string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Issuer and subject are the token's, when one authenticated.
+	Issuer        string `protobuf:"bytes,6,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Subject       string `protobuf:"bytes,7,opt,name=subject,proto3" json:"subject,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *L7) Reset() {
+	*x = L7{}
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *L7) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*L7) ProtoMessage() {}
+
+func (x *L7) ProtoReflect() protoreflect.Message {
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use L7.ProtoReflect.Descriptor instead.
+func (*L7) Descriptor() ([]byte, []int) {
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *L7) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *L7) GetHost() string {
+	if x != nil {
+		return x.Host
+	}
+	return ""
+}
+
+func (x *L7) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *L7) GetStatus() int32 {
+	if x != nil {
+		return x.Status
+	}
+	return 0
+}
+
+func (x *L7) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *L7) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *L7) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
 // ConnectionTotals are what a connection carried over its life, from its
 // conntrack entry: fwd is what the initiator sent, rev what the responder
 // sent.
@@ -320,7 +424,7 @@ type ConnectionTotals struct {
 
 func (x *ConnectionTotals) Reset() {
 	*x = ConnectionTotals{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[1]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -332,7 +436,7 @@ func (x *ConnectionTotals) String() string {
 func (*ConnectionTotals) ProtoMessage() {}
 
 func (x *ConnectionTotals) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[1]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -345,7 +449,7 @@ func (x *ConnectionTotals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectionTotals.ProtoReflect.Descriptor instead.
 func (*ConnectionTotals) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{1}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ConnectionTotals) GetFwdPackets() uint64 {
@@ -406,7 +510,7 @@ type Peer struct {
 
 func (x *Peer) Reset() {
 	*x = Peer{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[2]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -418,7 +522,7 @@ func (x *Peer) String() string {
 func (*Peer) ProtoMessage() {}
 
 func (x *Peer) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[2]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -431,7 +535,7 @@ func (x *Peer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Peer.ProtoReflect.Descriptor instead.
 func (*Peer) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{2}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Peer) GetIp() string {
@@ -494,7 +598,7 @@ type Icmp struct {
 
 func (x *Icmp) Reset() {
 	*x = Icmp{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[3]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -506,7 +610,7 @@ func (x *Icmp) String() string {
 func (*Icmp) ProtoMessage() {}
 
 func (x *Icmp) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[3]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -519,7 +623,7 @@ func (x *Icmp) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Icmp.ProtoReflect.Descriptor instead.
 func (*Icmp) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{3}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Icmp) GetType() uint32 {
@@ -560,7 +664,7 @@ type FlowFilter struct {
 
 func (x *FlowFilter) Reset() {
 	*x = FlowFilter{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[4]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -572,7 +676,7 @@ func (x *FlowFilter) String() string {
 func (*FlowFilter) ProtoMessage() {}
 
 func (x *FlowFilter) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[4]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -585,7 +689,7 @@ func (x *FlowFilter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlowFilter.ProtoReflect.Descriptor instead.
 func (*FlowFilter) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{4}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *FlowFilter) GetFromPod() string {
@@ -661,7 +765,7 @@ type ObserveFlowsRequest struct {
 
 func (x *ObserveFlowsRequest) Reset() {
 	*x = ObserveFlowsRequest{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[5]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -673,7 +777,7 @@ func (x *ObserveFlowsRequest) String() string {
 func (*ObserveFlowsRequest) ProtoMessage() {}
 
 func (x *ObserveFlowsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[5]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -686,7 +790,7 @@ func (x *ObserveFlowsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObserveFlowsRequest.ProtoReflect.Descriptor instead.
 func (*ObserveFlowsRequest) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{5}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ObserveFlowsRequest) GetFilter() *FlowFilter {
@@ -730,7 +834,7 @@ type ObserveFlowsResponse struct {
 
 func (x *ObserveFlowsResponse) Reset() {
 	*x = ObserveFlowsResponse{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[6]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -742,7 +846,7 @@ func (x *ObserveFlowsResponse) String() string {
 func (*ObserveFlowsResponse) ProtoMessage() {}
 
 func (x *ObserveFlowsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[6]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -755,7 +859,7 @@ func (x *ObserveFlowsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObserveFlowsResponse.ProtoReflect.Descriptor instead.
 func (*ObserveFlowsResponse) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{6}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ObserveFlowsResponse) GetResponse() isObserveFlowsResponse_Response {
@@ -811,7 +915,7 @@ type LostRecords struct {
 
 func (x *LostRecords) Reset() {
 	*x = LostRecords{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[7]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -823,7 +927,7 @@ func (x *LostRecords) String() string {
 func (*LostRecords) ProtoMessage() {}
 
 func (x *LostRecords) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[7]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -836,7 +940,7 @@ func (x *LostRecords) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LostRecords.ProtoReflect.Descriptor instead.
 func (*LostRecords) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{7}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *LostRecords) GetSource() LostRecordsSource {
@@ -861,7 +965,7 @@ type GetStatusRequest struct {
 
 func (x *GetStatusRequest) Reset() {
 	*x = GetStatusRequest{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[8]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -873,7 +977,7 @@ func (x *GetStatusRequest) String() string {
 func (*GetStatusRequest) ProtoMessage() {}
 
 func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[8]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -886,7 +990,7 @@ func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusRequest.ProtoReflect.Descriptor instead.
 func (*GetStatusRequest) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{8}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{9}
 }
 
 type GetStatusResponse struct {
@@ -914,7 +1018,7 @@ type GetStatusResponse struct {
 
 func (x *GetStatusResponse) Reset() {
 	*x = GetStatusResponse{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[9]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -926,7 +1030,7 @@ func (x *GetStatusResponse) String() string {
 func (*GetStatusResponse) ProtoMessage() {}
 
 func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[9]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -939,7 +1043,7 @@ func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusResponse.ProtoReflect.Descriptor instead.
 func (*GetStatusResponse) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{9}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetStatusResponse) GetVersion() string {
@@ -1033,7 +1137,7 @@ type AgentHealth struct {
 
 func (x *AgentHealth) Reset() {
 	*x = AgentHealth{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[10]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1045,7 +1149,7 @@ func (x *AgentHealth) String() string {
 func (*AgentHealth) ProtoMessage() {}
 
 func (x *AgentHealth) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[10]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1058,7 +1162,7 @@ func (x *AgentHealth) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AgentHealth.ProtoReflect.Descriptor instead.
 func (*AgentHealth) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{10}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *AgentHealth) GetReady() bool {
@@ -1103,7 +1207,7 @@ type IdentitySource struct {
 
 func (x *IdentitySource) Reset() {
 	*x = IdentitySource{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[11]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1115,7 +1219,7 @@ func (x *IdentitySource) String() string {
 func (*IdentitySource) ProtoMessage() {}
 
 func (x *IdentitySource) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[11]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1128,7 +1232,7 @@ func (x *IdentitySource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentitySource.ProtoReflect.Descriptor instead.
 func (*IdentitySource) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{11}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *IdentitySource) GetSource() string {
@@ -1172,7 +1276,7 @@ type Link struct {
 
 func (x *Link) Reset() {
 	*x = Link{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[12]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1184,7 +1288,7 @@ func (x *Link) String() string {
 func (*Link) ProtoMessage() {}
 
 func (x *Link) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[12]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1197,7 +1301,7 @@ func (x *Link) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Link.ProtoReflect.Descriptor instead.
 func (*Link) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{12}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Link) GetPin() string {
@@ -1279,7 +1383,7 @@ type MapFill struct {
 
 func (x *MapFill) Reset() {
 	*x = MapFill{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[13]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1291,7 +1395,7 @@ func (x *MapFill) String() string {
 func (*MapFill) ProtoMessage() {}
 
 func (x *MapFill) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[13]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1304,7 +1408,7 @@ func (x *MapFill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapFill.ProtoReflect.Descriptor instead.
 func (*MapFill) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{13}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MapFill) GetName() string {
@@ -1354,7 +1458,7 @@ type FlowEventCounters struct {
 
 func (x *FlowEventCounters) Reset() {
 	*x = FlowEventCounters{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[14]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1366,7 +1470,7 @@ func (x *FlowEventCounters) String() string {
 func (*FlowEventCounters) ProtoMessage() {}
 
 func (x *FlowEventCounters) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[14]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1379,7 +1483,7 @@ func (x *FlowEventCounters) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlowEventCounters.ProtoReflect.Descriptor instead.
 func (*FlowEventCounters) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{14}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *FlowEventCounters) GetLost() uint64 {
@@ -1413,7 +1517,7 @@ type FlowPipeline struct {
 
 func (x *FlowPipeline) Reset() {
 	*x = FlowPipeline{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[15]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1425,7 +1529,7 @@ func (x *FlowPipeline) String() string {
 func (*FlowPipeline) ProtoMessage() {}
 
 func (x *FlowPipeline) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[15]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1438,7 +1542,7 @@ func (x *FlowPipeline) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlowPipeline.ProtoReflect.Descriptor instead.
 func (*FlowPipeline) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{15}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *FlowPipeline) GetRecords() uint64 {
@@ -1505,7 +1609,7 @@ type FlowConsumer struct {
 
 func (x *FlowConsumer) Reset() {
 	*x = FlowConsumer{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[16]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1517,7 +1621,7 @@ func (x *FlowConsumer) String() string {
 func (*FlowConsumer) ProtoMessage() {}
 
 func (x *FlowConsumer) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[16]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1530,7 +1634,7 @@ func (x *FlowConsumer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlowConsumer.ProtoReflect.Descriptor instead.
 func (*FlowConsumer) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{16}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *FlowConsumer) GetName() string {
@@ -1637,7 +1741,7 @@ type ExporterStats struct {
 
 func (x *ExporterStats) Reset() {
 	*x = ExporterStats{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[17]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1649,7 +1753,7 @@ func (x *ExporterStats) String() string {
 func (*ExporterStats) ProtoMessage() {}
 
 func (x *ExporterStats) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[17]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1662,7 +1766,7 @@ func (x *ExporterStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExporterStats.ProtoReflect.Descriptor instead.
 func (*ExporterStats) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{17}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ExporterStats) GetExported() uint64 {
@@ -1710,7 +1814,7 @@ type Identity struct {
 
 func (x *Identity) Reset() {
 	*x = Identity{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[18]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1722,7 +1826,7 @@ func (x *Identity) String() string {
 func (*Identity) ProtoMessage() {}
 
 func (x *Identity) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[18]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1735,7 +1839,7 @@ func (x *Identity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Identity.ProtoReflect.Descriptor instead.
 func (*Identity) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{18}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Identity) GetId() uint32 {
@@ -1797,7 +1901,7 @@ type Endpoint struct {
 
 func (x *Endpoint) Reset() {
 	*x = Endpoint{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[19]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1809,7 +1913,7 @@ func (x *Endpoint) String() string {
 func (*Endpoint) ProtoMessage() {}
 
 func (x *Endpoint) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[19]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1822,7 +1926,7 @@ func (x *Endpoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Endpoint.ProtoReflect.Descriptor instead.
 func (*Endpoint) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{19}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Endpoint) GetIfindex() uint32 {
@@ -1868,7 +1972,7 @@ type ListEndpointsRequest struct {
 
 func (x *ListEndpointsRequest) Reset() {
 	*x = ListEndpointsRequest{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[20]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1880,7 +1984,7 @@ func (x *ListEndpointsRequest) String() string {
 func (*ListEndpointsRequest) ProtoMessage() {}
 
 func (x *ListEndpointsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[20]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1893,7 +1997,7 @@ func (x *ListEndpointsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEndpointsRequest.ProtoReflect.Descriptor instead.
 func (*ListEndpointsRequest) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{20}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{21}
 }
 
 type ListEndpointsResponse struct {
@@ -1905,7 +2009,7 @@ type ListEndpointsResponse struct {
 
 func (x *ListEndpointsResponse) Reset() {
 	*x = ListEndpointsResponse{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[21]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1917,7 +2021,7 @@ func (x *ListEndpointsResponse) String() string {
 func (*ListEndpointsResponse) ProtoMessage() {}
 
 func (x *ListEndpointsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[21]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1930,7 +2034,7 @@ func (x *ListEndpointsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEndpointsResponse.ProtoReflect.Descriptor instead.
 func (*ListEndpointsResponse) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{21}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListEndpointsResponse) GetEndpoints() []*Endpoint {
@@ -1951,7 +2055,7 @@ type IdentityUsage struct {
 
 func (x *IdentityUsage) Reset() {
 	*x = IdentityUsage{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[22]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1963,7 +2067,7 @@ func (x *IdentityUsage) String() string {
 func (*IdentityUsage) ProtoMessage() {}
 
 func (x *IdentityUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[22]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1976,7 +2080,7 @@ func (x *IdentityUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityUsage.ProtoReflect.Descriptor instead.
 func (*IdentityUsage) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{22}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *IdentityUsage) GetIdentity() *Identity {
@@ -2001,7 +2105,7 @@ type ListIdentitiesRequest struct {
 
 func (x *ListIdentitiesRequest) Reset() {
 	*x = ListIdentitiesRequest{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[23]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2013,7 +2117,7 @@ func (x *ListIdentitiesRequest) String() string {
 func (*ListIdentitiesRequest) ProtoMessage() {}
 
 func (x *ListIdentitiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[23]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2026,7 +2130,7 @@ func (x *ListIdentitiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIdentitiesRequest.ProtoReflect.Descriptor instead.
 func (*ListIdentitiesRequest) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{23}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{24}
 }
 
 type ListIdentitiesResponse struct {
@@ -2038,7 +2142,7 @@ type ListIdentitiesResponse struct {
 
 func (x *ListIdentitiesResponse) Reset() {
 	*x = ListIdentitiesResponse{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[24]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2050,7 +2154,7 @@ func (x *ListIdentitiesResponse) String() string {
 func (*ListIdentitiesResponse) ProtoMessage() {}
 
 func (x *ListIdentitiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[24]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2063,7 +2167,7 @@ func (x *ListIdentitiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIdentitiesResponse.ProtoReflect.Descriptor instead.
 func (*ListIdentitiesResponse) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{24}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListIdentitiesResponse) GetIdentities() []*IdentityUsage {
@@ -2083,7 +2187,7 @@ type GetEndpointPolicyRequest struct {
 
 func (x *GetEndpointPolicyRequest) Reset() {
 	*x = GetEndpointPolicyRequest{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[25]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2095,7 +2199,7 @@ func (x *GetEndpointPolicyRequest) String() string {
 func (*GetEndpointPolicyRequest) ProtoMessage() {}
 
 func (x *GetEndpointPolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[25]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2108,7 +2212,7 @@ func (x *GetEndpointPolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEndpointPolicyRequest.ProtoReflect.Descriptor instead.
 func (*GetEndpointPolicyRequest) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{25}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetEndpointPolicyRequest) GetEndpoint() uint32 {
@@ -2128,7 +2232,7 @@ type GetEndpointPolicyResponse struct {
 
 func (x *GetEndpointPolicyResponse) Reset() {
 	*x = GetEndpointPolicyResponse{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[26]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2140,7 +2244,7 @@ func (x *GetEndpointPolicyResponse) String() string {
 func (*GetEndpointPolicyResponse) ProtoMessage() {}
 
 func (x *GetEndpointPolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[26]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2153,7 +2257,7 @@ func (x *GetEndpointPolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEndpointPolicyResponse.ProtoReflect.Descriptor instead.
 func (*GetEndpointPolicyResponse) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{26}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetEndpointPolicyResponse) GetEndpoint() *Endpoint {
@@ -2190,7 +2294,7 @@ type PolicyEntry struct {
 
 func (x *PolicyEntry) Reset() {
 	*x = PolicyEntry{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[27]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2202,7 +2306,7 @@ func (x *PolicyEntry) String() string {
 func (*PolicyEntry) ProtoMessage() {}
 
 func (x *PolicyEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[27]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2215,7 +2319,7 @@ func (x *PolicyEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyEntry.ProtoReflect.Descriptor instead.
 func (*PolicyEntry) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{27}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PolicyEntry) GetDirection() string {
@@ -2278,7 +2382,7 @@ type PortRange struct {
 
 func (x *PortRange) Reset() {
 	*x = PortRange{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[28]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2290,7 +2394,7 @@ func (x *PortRange) String() string {
 func (*PortRange) ProtoMessage() {}
 
 func (x *PortRange) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[28]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2303,7 +2407,7 @@ func (x *PortRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PortRange.ProtoReflect.Descriptor instead.
 func (*PortRange) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{28}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PortRange) GetLow() uint32 {
@@ -2334,7 +2438,7 @@ type ListConnectionsRequest struct {
 
 func (x *ListConnectionsRequest) Reset() {
 	*x = ListConnectionsRequest{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[29]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2346,7 +2450,7 @@ func (x *ListConnectionsRequest) String() string {
 func (*ListConnectionsRequest) ProtoMessage() {}
 
 func (x *ListConnectionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[29]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2359,7 +2463,7 @@ func (x *ListConnectionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListConnectionsRequest.ProtoReflect.Descriptor instead.
 func (*ListConnectionsRequest) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{29}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListConnectionsRequest) GetEndpoint() uint32 {
@@ -2392,7 +2496,7 @@ type ListConnectionsResponse struct {
 
 func (x *ListConnectionsResponse) Reset() {
 	*x = ListConnectionsResponse{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[30]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2404,7 +2508,7 @@ func (x *ListConnectionsResponse) String() string {
 func (*ListConnectionsResponse) ProtoMessage() {}
 
 func (x *ListConnectionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[30]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2417,7 +2521,7 @@ func (x *ListConnectionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListConnectionsResponse.ProtoReflect.Descriptor instead.
 func (*ListConnectionsResponse) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{30}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListConnectionsResponse) GetConnections() []*Connection {
@@ -2453,7 +2557,7 @@ type Connection struct {
 
 func (x *Connection) Reset() {
 	*x = Connection{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[31]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2465,7 +2569,7 @@ func (x *Connection) String() string {
 func (*Connection) ProtoMessage() {}
 
 func (x *Connection) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[31]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2478,7 +2582,7 @@ func (x *Connection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Connection.ProtoReflect.Descriptor instead.
 func (*Connection) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{31}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Connection) GetSource() *Address {
@@ -2603,7 +2707,7 @@ type Address struct {
 
 func (x *Address) Reset() {
 	*x = Address{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[32]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2615,7 +2719,7 @@ func (x *Address) String() string {
 func (*Address) ProtoMessage() {}
 
 func (x *Address) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[32]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2628,7 +2732,7 @@ func (x *Address) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Address.ProtoReflect.Descriptor instead.
 func (*Address) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{32}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Address) GetIp() string {
@@ -2653,7 +2757,7 @@ type GetMetricsRequest struct {
 
 func (x *GetMetricsRequest) Reset() {
 	*x = GetMetricsRequest{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[33]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2665,7 +2769,7 @@ func (x *GetMetricsRequest) String() string {
 func (*GetMetricsRequest) ProtoMessage() {}
 
 func (x *GetMetricsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[33]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2678,7 +2782,7 @@ func (x *GetMetricsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMetricsRequest.ProtoReflect.Descriptor instead.
 func (*GetMetricsRequest) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{33}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{34}
 }
 
 type GetMetricsResponse struct {
@@ -2694,7 +2798,7 @@ type GetMetricsResponse struct {
 
 func (x *GetMetricsResponse) Reset() {
 	*x = GetMetricsResponse{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[34]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2706,7 +2810,7 @@ func (x *GetMetricsResponse) String() string {
 func (*GetMetricsResponse) ProtoMessage() {}
 
 func (x *GetMetricsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[34]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2719,7 +2823,7 @@ func (x *GetMetricsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMetricsResponse.ProtoReflect.Descriptor instead.
 func (*GetMetricsResponse) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{34}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetMetricsResponse) GetCounters() []*DatapathCounter {
@@ -2757,7 +2861,7 @@ type DatapathCounter struct {
 
 func (x *DatapathCounter) Reset() {
 	*x = DatapathCounter{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[35]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2769,7 +2873,7 @@ func (x *DatapathCounter) String() string {
 func (*DatapathCounter) ProtoMessage() {}
 
 func (x *DatapathCounter) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[35]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2782,7 +2886,7 @@ func (x *DatapathCounter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DatapathCounter.ProtoReflect.Descriptor instead.
 func (*DatapathCounter) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{35}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *DatapathCounter) GetEndpoint() uint32 {
@@ -2838,7 +2942,7 @@ type FlowCount struct {
 
 func (x *FlowCount) Reset() {
 	*x = FlowCount{}
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[36]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2850,7 +2954,7 @@ func (x *FlowCount) String() string {
 func (*FlowCount) ProtoMessage() {}
 
 func (x *FlowCount) ProtoReflect() protoreflect.Message {
-	mi := &file_zeta_observer_v1_observer_proto_msgTypes[36]
+	mi := &file_zeta_observer_v1_observer_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2863,7 +2967,7 @@ func (x *FlowCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlowCount.ProtoReflect.Descriptor instead.
 func (*FlowCount) Descriptor() ([]byte, []int) {
-	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{36}
+	return file_zeta_observer_v1_observer_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *FlowCount) GetVerdict() string {
@@ -2891,7 +2995,7 @@ var File_zeta_observer_v1_observer_proto protoreflect.FileDescriptor
 
 const file_zeta_observer_v1_observer_proto_rawDesc = "" +
 	"\n" +
-	"\x1fzeta/observer/v1/observer.proto\x12\x10zeta.observer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x05\n" +
+	"\x1fzeta/observer/v1/observer.proto\x12\x10zeta.observer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc3\x05\n" +
 	"\x04Flow\x12.\n" +
 	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x12\n" +
 	"\x04node\x18\x02 \x01(\tR\x04node\x12\x18\n" +
@@ -2915,7 +3019,16 @@ const file_zeta_observer_v1_observer_proto_rawDesc = "" +
 	"\arule_id\x18\x11 \x01(\rR\x06ruleId\x12#\n" +
 	"\rtrace_context\x18\x12 \x01(\tR\ftraceContext\x12\x12\n" +
 	"\x04type\x18\x13 \x01(\tR\x04type\x12:\n" +
-	"\x06totals\x18\x14 \x01(\v2\".zeta.observer.v1.ConnectionTotalsR\x06totals\"\xd6\x01\n" +
+	"\x06totals\x18\x14 \x01(\v2\".zeta.observer.v1.ConnectionTotalsR\x06totals\x12$\n" +
+	"\x02l7\x18\x15 \x01(\v2\x14.zeta.observer.v1.L7R\x02l7\"\xa6\x01\n" +
+	"\x02L7\x12\x16\n" +
+	"\x06method\x18\x01 \x01(\tR\x06method\x12\x12\n" +
+	"\x04host\x18\x02 \x01(\tR\x04host\x12\x12\n" +
+	"\x04path\x18\x03 \x01(\tR\x04path\x12\x16\n" +
+	"\x06status\x18\x04 \x01(\x05R\x06status\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x16\n" +
+	"\x06issuer\x18\x06 \x01(\tR\x06issuer\x12\x18\n" +
+	"\asubject\x18\a \x01(\tR\asubject\"\xd6\x01\n" +
 	"\x10ConnectionTotals\x12\x1f\n" +
 	"\vfwd_packets\x18\x01 \x01(\x04R\n" +
 	"fwdPackets\x12\x1b\n" +
@@ -3164,110 +3277,112 @@ func file_zeta_observer_v1_observer_proto_rawDescGZIP() []byte {
 }
 
 var file_zeta_observer_v1_observer_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_zeta_observer_v1_observer_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_zeta_observer_v1_observer_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_zeta_observer_v1_observer_proto_goTypes = []any{
 	(LostRecordsSource)(0),            // 0: zeta.observer.v1.LostRecordsSource
 	(*Flow)(nil),                      // 1: zeta.observer.v1.Flow
-	(*ConnectionTotals)(nil),          // 2: zeta.observer.v1.ConnectionTotals
-	(*Peer)(nil),                      // 3: zeta.observer.v1.Peer
-	(*Icmp)(nil),                      // 4: zeta.observer.v1.Icmp
-	(*FlowFilter)(nil),                // 5: zeta.observer.v1.FlowFilter
-	(*ObserveFlowsRequest)(nil),       // 6: zeta.observer.v1.ObserveFlowsRequest
-	(*ObserveFlowsResponse)(nil),      // 7: zeta.observer.v1.ObserveFlowsResponse
-	(*LostRecords)(nil),               // 8: zeta.observer.v1.LostRecords
-	(*GetStatusRequest)(nil),          // 9: zeta.observer.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),         // 10: zeta.observer.v1.GetStatusResponse
-	(*AgentHealth)(nil),               // 11: zeta.observer.v1.AgentHealth
-	(*IdentitySource)(nil),            // 12: zeta.observer.v1.IdentitySource
-	(*Link)(nil),                      // 13: zeta.observer.v1.Link
-	(*MapFill)(nil),                   // 14: zeta.observer.v1.MapFill
-	(*FlowEventCounters)(nil),         // 15: zeta.observer.v1.FlowEventCounters
-	(*FlowPipeline)(nil),              // 16: zeta.observer.v1.FlowPipeline
-	(*FlowConsumer)(nil),              // 17: zeta.observer.v1.FlowConsumer
-	(*ExporterStats)(nil),             // 18: zeta.observer.v1.ExporterStats
-	(*Identity)(nil),                  // 19: zeta.observer.v1.Identity
-	(*Endpoint)(nil),                  // 20: zeta.observer.v1.Endpoint
-	(*ListEndpointsRequest)(nil),      // 21: zeta.observer.v1.ListEndpointsRequest
-	(*ListEndpointsResponse)(nil),     // 22: zeta.observer.v1.ListEndpointsResponse
-	(*IdentityUsage)(nil),             // 23: zeta.observer.v1.IdentityUsage
-	(*ListIdentitiesRequest)(nil),     // 24: zeta.observer.v1.ListIdentitiesRequest
-	(*ListIdentitiesResponse)(nil),    // 25: zeta.observer.v1.ListIdentitiesResponse
-	(*GetEndpointPolicyRequest)(nil),  // 26: zeta.observer.v1.GetEndpointPolicyRequest
-	(*GetEndpointPolicyResponse)(nil), // 27: zeta.observer.v1.GetEndpointPolicyResponse
-	(*PolicyEntry)(nil),               // 28: zeta.observer.v1.PolicyEntry
-	(*PortRange)(nil),                 // 29: zeta.observer.v1.PortRange
-	(*ListConnectionsRequest)(nil),    // 30: zeta.observer.v1.ListConnectionsRequest
-	(*ListConnectionsResponse)(nil),   // 31: zeta.observer.v1.ListConnectionsResponse
-	(*Connection)(nil),                // 32: zeta.observer.v1.Connection
-	(*Address)(nil),                   // 33: zeta.observer.v1.Address
-	(*GetMetricsRequest)(nil),         // 34: zeta.observer.v1.GetMetricsRequest
-	(*GetMetricsResponse)(nil),        // 35: zeta.observer.v1.GetMetricsResponse
-	(*DatapathCounter)(nil),           // 36: zeta.observer.v1.DatapathCounter
-	(*FlowCount)(nil),                 // 37: zeta.observer.v1.FlowCount
-	nil,                               // 38: zeta.observer.v1.Peer.LabelsEntry
-	nil,                               // 39: zeta.observer.v1.Identity.LabelsEntry
-	nil,                               // 40: zeta.observer.v1.Identity.NamespaceLabelsEntry
-	(*timestamppb.Timestamp)(nil),     // 41: google.protobuf.Timestamp
+	(*L7)(nil),                        // 2: zeta.observer.v1.L7
+	(*ConnectionTotals)(nil),          // 3: zeta.observer.v1.ConnectionTotals
+	(*Peer)(nil),                      // 4: zeta.observer.v1.Peer
+	(*Icmp)(nil),                      // 5: zeta.observer.v1.Icmp
+	(*FlowFilter)(nil),                // 6: zeta.observer.v1.FlowFilter
+	(*ObserveFlowsRequest)(nil),       // 7: zeta.observer.v1.ObserveFlowsRequest
+	(*ObserveFlowsResponse)(nil),      // 8: zeta.observer.v1.ObserveFlowsResponse
+	(*LostRecords)(nil),               // 9: zeta.observer.v1.LostRecords
+	(*GetStatusRequest)(nil),          // 10: zeta.observer.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),         // 11: zeta.observer.v1.GetStatusResponse
+	(*AgentHealth)(nil),               // 12: zeta.observer.v1.AgentHealth
+	(*IdentitySource)(nil),            // 13: zeta.observer.v1.IdentitySource
+	(*Link)(nil),                      // 14: zeta.observer.v1.Link
+	(*MapFill)(nil),                   // 15: zeta.observer.v1.MapFill
+	(*FlowEventCounters)(nil),         // 16: zeta.observer.v1.FlowEventCounters
+	(*FlowPipeline)(nil),              // 17: zeta.observer.v1.FlowPipeline
+	(*FlowConsumer)(nil),              // 18: zeta.observer.v1.FlowConsumer
+	(*ExporterStats)(nil),             // 19: zeta.observer.v1.ExporterStats
+	(*Identity)(nil),                  // 20: zeta.observer.v1.Identity
+	(*Endpoint)(nil),                  // 21: zeta.observer.v1.Endpoint
+	(*ListEndpointsRequest)(nil),      // 22: zeta.observer.v1.ListEndpointsRequest
+	(*ListEndpointsResponse)(nil),     // 23: zeta.observer.v1.ListEndpointsResponse
+	(*IdentityUsage)(nil),             // 24: zeta.observer.v1.IdentityUsage
+	(*ListIdentitiesRequest)(nil),     // 25: zeta.observer.v1.ListIdentitiesRequest
+	(*ListIdentitiesResponse)(nil),    // 26: zeta.observer.v1.ListIdentitiesResponse
+	(*GetEndpointPolicyRequest)(nil),  // 27: zeta.observer.v1.GetEndpointPolicyRequest
+	(*GetEndpointPolicyResponse)(nil), // 28: zeta.observer.v1.GetEndpointPolicyResponse
+	(*PolicyEntry)(nil),               // 29: zeta.observer.v1.PolicyEntry
+	(*PortRange)(nil),                 // 30: zeta.observer.v1.PortRange
+	(*ListConnectionsRequest)(nil),    // 31: zeta.observer.v1.ListConnectionsRequest
+	(*ListConnectionsResponse)(nil),   // 32: zeta.observer.v1.ListConnectionsResponse
+	(*Connection)(nil),                // 33: zeta.observer.v1.Connection
+	(*Address)(nil),                   // 34: zeta.observer.v1.Address
+	(*GetMetricsRequest)(nil),         // 35: zeta.observer.v1.GetMetricsRequest
+	(*GetMetricsResponse)(nil),        // 36: zeta.observer.v1.GetMetricsResponse
+	(*DatapathCounter)(nil),           // 37: zeta.observer.v1.DatapathCounter
+	(*FlowCount)(nil),                 // 38: zeta.observer.v1.FlowCount
+	nil,                               // 39: zeta.observer.v1.Peer.LabelsEntry
+	nil,                               // 40: zeta.observer.v1.Identity.LabelsEntry
+	nil,                               // 41: zeta.observer.v1.Identity.NamespaceLabelsEntry
+	(*timestamppb.Timestamp)(nil),     // 42: google.protobuf.Timestamp
 }
 var file_zeta_observer_v1_observer_proto_depIdxs = []int32{
-	41, // 0: zeta.observer.v1.Flow.time:type_name -> google.protobuf.Timestamp
-	3,  // 1: zeta.observer.v1.Flow.source:type_name -> zeta.observer.v1.Peer
-	3,  // 2: zeta.observer.v1.Flow.destination:type_name -> zeta.observer.v1.Peer
-	4,  // 3: zeta.observer.v1.Flow.icmp:type_name -> zeta.observer.v1.Icmp
-	2,  // 4: zeta.observer.v1.Flow.totals:type_name -> zeta.observer.v1.ConnectionTotals
-	41, // 5: zeta.observer.v1.ConnectionTotals.started:type_name -> google.protobuf.Timestamp
-	38, // 6: zeta.observer.v1.Peer.labels:type_name -> zeta.observer.v1.Peer.LabelsEntry
-	5,  // 7: zeta.observer.v1.ObserveFlowsRequest.filter:type_name -> zeta.observer.v1.FlowFilter
-	41, // 8: zeta.observer.v1.ObserveFlowsRequest.since:type_name -> google.protobuf.Timestamp
-	1,  // 9: zeta.observer.v1.ObserveFlowsResponse.flow:type_name -> zeta.observer.v1.Flow
-	8,  // 10: zeta.observer.v1.ObserveFlowsResponse.lost:type_name -> zeta.observer.v1.LostRecords
-	0,  // 11: zeta.observer.v1.LostRecords.source:type_name -> zeta.observer.v1.LostRecordsSource
-	11, // 12: zeta.observer.v1.GetStatusResponse.health:type_name -> zeta.observer.v1.AgentHealth
-	12, // 13: zeta.observer.v1.GetStatusResponse.identity_source:type_name -> zeta.observer.v1.IdentitySource
-	13, // 14: zeta.observer.v1.GetStatusResponse.links:type_name -> zeta.observer.v1.Link
-	14, // 15: zeta.observer.v1.GetStatusResponse.maps:type_name -> zeta.observer.v1.MapFill
-	15, // 16: zeta.observer.v1.GetStatusResponse.flow_events:type_name -> zeta.observer.v1.FlowEventCounters
-	16, // 17: zeta.observer.v1.GetStatusResponse.flow_pipeline:type_name -> zeta.observer.v1.FlowPipeline
-	41, // 18: zeta.observer.v1.GetStatusResponse.started:type_name -> google.protobuf.Timestamp
-	17, // 19: zeta.observer.v1.FlowPipeline.consumers:type_name -> zeta.observer.v1.FlowConsumer
-	41, // 20: zeta.observer.v1.FlowConsumer.last_error_time:type_name -> google.protobuf.Timestamp
-	41, // 21: zeta.observer.v1.FlowConsumer.last_export:type_name -> google.protobuf.Timestamp
-	18, // 22: zeta.observer.v1.FlowConsumer.exporter:type_name -> zeta.observer.v1.ExporterStats
-	39, // 23: zeta.observer.v1.Identity.labels:type_name -> zeta.observer.v1.Identity.LabelsEntry
-	40, // 24: zeta.observer.v1.Identity.namespace_labels:type_name -> zeta.observer.v1.Identity.NamespaceLabelsEntry
-	19, // 25: zeta.observer.v1.Endpoint.identity:type_name -> zeta.observer.v1.Identity
-	20, // 26: zeta.observer.v1.ListEndpointsResponse.endpoints:type_name -> zeta.observer.v1.Endpoint
-	19, // 27: zeta.observer.v1.IdentityUsage.identity:type_name -> zeta.observer.v1.Identity
-	23, // 28: zeta.observer.v1.ListIdentitiesResponse.identities:type_name -> zeta.observer.v1.IdentityUsage
-	20, // 29: zeta.observer.v1.GetEndpointPolicyResponse.endpoint:type_name -> zeta.observer.v1.Endpoint
-	28, // 30: zeta.observer.v1.GetEndpointPolicyResponse.entries:type_name -> zeta.observer.v1.PolicyEntry
-	19, // 31: zeta.observer.v1.PolicyEntry.peer:type_name -> zeta.observer.v1.Identity
-	29, // 32: zeta.observer.v1.PolicyEntry.ports:type_name -> zeta.observer.v1.PortRange
-	32, // 33: zeta.observer.v1.ListConnectionsResponse.connections:type_name -> zeta.observer.v1.Connection
-	33, // 34: zeta.observer.v1.Connection.source:type_name -> zeta.observer.v1.Address
-	33, // 35: zeta.observer.v1.Connection.destination:type_name -> zeta.observer.v1.Address
-	36, // 36: zeta.observer.v1.GetMetricsResponse.counters:type_name -> zeta.observer.v1.DatapathCounter
-	37, // 37: zeta.observer.v1.GetMetricsResponse.flows:type_name -> zeta.observer.v1.FlowCount
-	15, // 38: zeta.observer.v1.GetMetricsResponse.flow_events:type_name -> zeta.observer.v1.FlowEventCounters
-	9,  // 39: zeta.observer.v1.Observer.GetStatus:input_type -> zeta.observer.v1.GetStatusRequest
-	21, // 40: zeta.observer.v1.Observer.ListEndpoints:input_type -> zeta.observer.v1.ListEndpointsRequest
-	24, // 41: zeta.observer.v1.Observer.ListIdentities:input_type -> zeta.observer.v1.ListIdentitiesRequest
-	26, // 42: zeta.observer.v1.Observer.GetEndpointPolicy:input_type -> zeta.observer.v1.GetEndpointPolicyRequest
-	30, // 43: zeta.observer.v1.Observer.ListConnections:input_type -> zeta.observer.v1.ListConnectionsRequest
-	6,  // 44: zeta.observer.v1.Observer.ObserveFlows:input_type -> zeta.observer.v1.ObserveFlowsRequest
-	34, // 45: zeta.observer.v1.Observer.GetMetrics:input_type -> zeta.observer.v1.GetMetricsRequest
-	10, // 46: zeta.observer.v1.Observer.GetStatus:output_type -> zeta.observer.v1.GetStatusResponse
-	22, // 47: zeta.observer.v1.Observer.ListEndpoints:output_type -> zeta.observer.v1.ListEndpointsResponse
-	25, // 48: zeta.observer.v1.Observer.ListIdentities:output_type -> zeta.observer.v1.ListIdentitiesResponse
-	27, // 49: zeta.observer.v1.Observer.GetEndpointPolicy:output_type -> zeta.observer.v1.GetEndpointPolicyResponse
-	31, // 50: zeta.observer.v1.Observer.ListConnections:output_type -> zeta.observer.v1.ListConnectionsResponse
-	7,  // 51: zeta.observer.v1.Observer.ObserveFlows:output_type -> zeta.observer.v1.ObserveFlowsResponse
-	35, // 52: zeta.observer.v1.Observer.GetMetrics:output_type -> zeta.observer.v1.GetMetricsResponse
-	46, // [46:53] is the sub-list for method output_type
-	39, // [39:46] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	42, // 0: zeta.observer.v1.Flow.time:type_name -> google.protobuf.Timestamp
+	4,  // 1: zeta.observer.v1.Flow.source:type_name -> zeta.observer.v1.Peer
+	4,  // 2: zeta.observer.v1.Flow.destination:type_name -> zeta.observer.v1.Peer
+	5,  // 3: zeta.observer.v1.Flow.icmp:type_name -> zeta.observer.v1.Icmp
+	3,  // 4: zeta.observer.v1.Flow.totals:type_name -> zeta.observer.v1.ConnectionTotals
+	2,  // 5: zeta.observer.v1.Flow.l7:type_name -> zeta.observer.v1.L7
+	42, // 6: zeta.observer.v1.ConnectionTotals.started:type_name -> google.protobuf.Timestamp
+	39, // 7: zeta.observer.v1.Peer.labels:type_name -> zeta.observer.v1.Peer.LabelsEntry
+	6,  // 8: zeta.observer.v1.ObserveFlowsRequest.filter:type_name -> zeta.observer.v1.FlowFilter
+	42, // 9: zeta.observer.v1.ObserveFlowsRequest.since:type_name -> google.protobuf.Timestamp
+	1,  // 10: zeta.observer.v1.ObserveFlowsResponse.flow:type_name -> zeta.observer.v1.Flow
+	9,  // 11: zeta.observer.v1.ObserveFlowsResponse.lost:type_name -> zeta.observer.v1.LostRecords
+	0,  // 12: zeta.observer.v1.LostRecords.source:type_name -> zeta.observer.v1.LostRecordsSource
+	12, // 13: zeta.observer.v1.GetStatusResponse.health:type_name -> zeta.observer.v1.AgentHealth
+	13, // 14: zeta.observer.v1.GetStatusResponse.identity_source:type_name -> zeta.observer.v1.IdentitySource
+	14, // 15: zeta.observer.v1.GetStatusResponse.links:type_name -> zeta.observer.v1.Link
+	15, // 16: zeta.observer.v1.GetStatusResponse.maps:type_name -> zeta.observer.v1.MapFill
+	16, // 17: zeta.observer.v1.GetStatusResponse.flow_events:type_name -> zeta.observer.v1.FlowEventCounters
+	17, // 18: zeta.observer.v1.GetStatusResponse.flow_pipeline:type_name -> zeta.observer.v1.FlowPipeline
+	42, // 19: zeta.observer.v1.GetStatusResponse.started:type_name -> google.protobuf.Timestamp
+	18, // 20: zeta.observer.v1.FlowPipeline.consumers:type_name -> zeta.observer.v1.FlowConsumer
+	42, // 21: zeta.observer.v1.FlowConsumer.last_error_time:type_name -> google.protobuf.Timestamp
+	42, // 22: zeta.observer.v1.FlowConsumer.last_export:type_name -> google.protobuf.Timestamp
+	19, // 23: zeta.observer.v1.FlowConsumer.exporter:type_name -> zeta.observer.v1.ExporterStats
+	40, // 24: zeta.observer.v1.Identity.labels:type_name -> zeta.observer.v1.Identity.LabelsEntry
+	41, // 25: zeta.observer.v1.Identity.namespace_labels:type_name -> zeta.observer.v1.Identity.NamespaceLabelsEntry
+	20, // 26: zeta.observer.v1.Endpoint.identity:type_name -> zeta.observer.v1.Identity
+	21, // 27: zeta.observer.v1.ListEndpointsResponse.endpoints:type_name -> zeta.observer.v1.Endpoint
+	20, // 28: zeta.observer.v1.IdentityUsage.identity:type_name -> zeta.observer.v1.Identity
+	24, // 29: zeta.observer.v1.ListIdentitiesResponse.identities:type_name -> zeta.observer.v1.IdentityUsage
+	21, // 30: zeta.observer.v1.GetEndpointPolicyResponse.endpoint:type_name -> zeta.observer.v1.Endpoint
+	29, // 31: zeta.observer.v1.GetEndpointPolicyResponse.entries:type_name -> zeta.observer.v1.PolicyEntry
+	20, // 32: zeta.observer.v1.PolicyEntry.peer:type_name -> zeta.observer.v1.Identity
+	30, // 33: zeta.observer.v1.PolicyEntry.ports:type_name -> zeta.observer.v1.PortRange
+	33, // 34: zeta.observer.v1.ListConnectionsResponse.connections:type_name -> zeta.observer.v1.Connection
+	34, // 35: zeta.observer.v1.Connection.source:type_name -> zeta.observer.v1.Address
+	34, // 36: zeta.observer.v1.Connection.destination:type_name -> zeta.observer.v1.Address
+	37, // 37: zeta.observer.v1.GetMetricsResponse.counters:type_name -> zeta.observer.v1.DatapathCounter
+	38, // 38: zeta.observer.v1.GetMetricsResponse.flows:type_name -> zeta.observer.v1.FlowCount
+	16, // 39: zeta.observer.v1.GetMetricsResponse.flow_events:type_name -> zeta.observer.v1.FlowEventCounters
+	10, // 40: zeta.observer.v1.Observer.GetStatus:input_type -> zeta.observer.v1.GetStatusRequest
+	22, // 41: zeta.observer.v1.Observer.ListEndpoints:input_type -> zeta.observer.v1.ListEndpointsRequest
+	25, // 42: zeta.observer.v1.Observer.ListIdentities:input_type -> zeta.observer.v1.ListIdentitiesRequest
+	27, // 43: zeta.observer.v1.Observer.GetEndpointPolicy:input_type -> zeta.observer.v1.GetEndpointPolicyRequest
+	31, // 44: zeta.observer.v1.Observer.ListConnections:input_type -> zeta.observer.v1.ListConnectionsRequest
+	7,  // 45: zeta.observer.v1.Observer.ObserveFlows:input_type -> zeta.observer.v1.ObserveFlowsRequest
+	35, // 46: zeta.observer.v1.Observer.GetMetrics:input_type -> zeta.observer.v1.GetMetricsRequest
+	11, // 47: zeta.observer.v1.Observer.GetStatus:output_type -> zeta.observer.v1.GetStatusResponse
+	23, // 48: zeta.observer.v1.Observer.ListEndpoints:output_type -> zeta.observer.v1.ListEndpointsResponse
+	26, // 49: zeta.observer.v1.Observer.ListIdentities:output_type -> zeta.observer.v1.ListIdentitiesResponse
+	28, // 50: zeta.observer.v1.Observer.GetEndpointPolicy:output_type -> zeta.observer.v1.GetEndpointPolicyResponse
+	32, // 51: zeta.observer.v1.Observer.ListConnections:output_type -> zeta.observer.v1.ListConnectionsResponse
+	8,  // 52: zeta.observer.v1.Observer.ObserveFlows:output_type -> zeta.observer.v1.ObserveFlowsResponse
+	36, // 53: zeta.observer.v1.Observer.GetMetrics:output_type -> zeta.observer.v1.GetMetricsResponse
+	47, // [47:54] is the sub-list for method output_type
+	40, // [40:47] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_zeta_observer_v1_observer_proto_init() }
@@ -3275,18 +3390,18 @@ func file_zeta_observer_v1_observer_proto_init() {
 	if File_zeta_observer_v1_observer_proto != nil {
 		return
 	}
-	file_zeta_observer_v1_observer_proto_msgTypes[6].OneofWrappers = []any{
+	file_zeta_observer_v1_observer_proto_msgTypes[7].OneofWrappers = []any{
 		(*ObserveFlowsResponse_Flow)(nil),
 		(*ObserveFlowsResponse_Lost)(nil),
 	}
-	file_zeta_observer_v1_observer_proto_msgTypes[13].OneofWrappers = []any{}
+	file_zeta_observer_v1_observer_proto_msgTypes[14].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_zeta_observer_v1_observer_proto_rawDesc), len(file_zeta_observer_v1_observer_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   40,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
