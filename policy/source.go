@@ -55,36 +55,34 @@ type peerSelector func(*index) []secid.ID
 // records the index's stamp as changedAt: an identity change that does not
 // touch the rule leaves the results built on it valid.
 func (r *rule) resolve(ix *index) {
-	oldIDs, oldEntries := slices.Clone(r.ids), slices.Clone(r.entries)
-	defer func() {
-		if !slices.Equal(oldIDs, r.ids) || !slices.Equal(oldEntries, r.entries) {
-			r.changedAt = ix.at
-		}
-	}()
-	r.ids = r.ids[:0]
+	var ids []secid.ID
 	if len(r.peers) == 0 {
-		r.ids = append(r.ids, secid.Any)
+		ids = append(ids, secid.Any)
 	}
 	for _, p := range r.peers {
-		r.ids = append(r.ids, p(ix)...)
+		ids = append(ids, p(ix)...)
 	}
-	slices.Sort(r.ids)
-	r.ids = slices.Compact(r.ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 
-	r.entries = r.entries[:0]
-	for _, id := range r.ids {
+	var entries []Entry
+	for _, id := range ids {
 		for _, m := range r.ports {
-			r.entries = append(r.entries, r.entry(id, m.proto, m.port, m.prefix))
+			entries = append(entries, r.entry(id, m.proto, m.port, m.prefix))
 		}
 		if r.dir != Egress {
 			continue
 		}
 		for _, n := range r.named {
 			for _, pp := range ix.peerPorts(id, n) {
-				r.entries = append(r.entries, r.entry(pp.id, n.proto, pp.port, 16))
+				entries = append(entries, r.entry(pp.id, n.proto, pp.port, 16))
 			}
 		}
 	}
+	if !slices.Equal(ids, r.ids) || !slices.Equal(entries, r.entries) {
+		r.changedAt = ix.at
+	}
+	r.ids, r.entries = ids, entries
 }
 
 // ownEntries returns the entries of the rule's ingress named ports, which

@@ -156,32 +156,29 @@ func BenchmarkCompute(b *testing.B) {
 				compute(b, comp)
 			})
 		})
-		b.Run(prefix+"pod-change", func(b *testing.B) {
-			comp := newComputer(b)
-			compute(b, comp)
-			key := "ns1/p7"
-			orig := c.Pods[key]
-			defer func() { c.Pods[key] = orig }()
-			loop(b, func(i int) {
-				p := orig.DeepCopy() // a replacement of one replica: same labels, new address
-				p.Status.PodIP = fmt.Sprintf("10.200.%d.%d", i/250%250, i%250+1)
-				c.Pods[key] = p
+		for _, change := range []struct {
+			name   string
+			mutate func(p *corev1.Pod, i int)
+		}{
+			// A replacement of one replica: same labels, new address.
+			{"pod-change", func(p *corev1.Pod, i int) { p.Status.PodIP = fmt.Sprintf("10.200.%d.%d", i/250%250, i%250+1) }},
+			// A relabelled pod: an identity no policy selects.
+			{"identity-change", func(p *corev1.Pod, i int) { p.Labels = map[string]string{"app": "canary" + strconv.Itoa(i%2)} }},
+		} {
+			b.Run(prefix+change.name, func(b *testing.B) {
+				comp := newComputer(b)
 				compute(b, comp)
+				key := "ns1/p7"
+				orig := c.Pods[key]
+				defer func() { c.Pods[key] = orig }()
+				loop(b, func(i int) {
+					p := orig.DeepCopy()
+					change.mutate(p, i)
+					c.Pods[key] = p
+					compute(b, comp)
+				})
 			})
-		})
-		b.Run(prefix+"identity-change", func(b *testing.B) {
-			comp := newComputer(b)
-			compute(b, comp)
-			key := "ns1/p7"
-			orig := c.Pods[key]
-			defer func() { c.Pods[key] = orig }()
-			loop(b, func(i int) {
-				p := orig.DeepCopy() // relabelled: an identity no policy selects
-				p.Labels = map[string]string{"app": "canary" + strconv.Itoa(i%2)}
-				c.Pods[key] = p
-				compute(b, comp)
-			})
-		})
+		}
 	}
 }
 
